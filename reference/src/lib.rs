@@ -1,0 +1,1 @@
+//! Rust reference implementation of the documented semantics of Python's `socket` module.

@@ -1,0 +1,1 @@
+//! The sockconf runner library.

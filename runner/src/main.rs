@@ -1,0 +1,2 @@
+//! The `sockconf` command line.
+fn main() {}
