@@ -1,2 +1,273 @@
-//! The `sockconf` command line.
-fn main() {}
+//! The `sockconf` command line: run the suite, list cases, extract the spec.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use sockconf::backend::Backend;
+use sockconf::backend::python::PythonBackend;
+use sockconf::backend::reference::ReferenceBackend;
+use sockconf::case::{self, Case};
+use sockconf::exec::{self, Event, Verdict};
+use sockconf::results::{self, BackendRun, Summary};
+use sockconf::{spec, suite};
+
+/// Exit status for unusable input: bad case files, a missing interpreter, bad arguments.
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "sockconf", version, about = "Conformance suite for Python's socket module")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the cases on one or more backends.
+    Run(RunArgs),
+    /// List the cases (id, documented item, summary).
+    List(SelectArgs),
+    /// The machine-readable inventory of the documented API.
+    Spec {
+        #[command(subcommand)]
+        command: SpecCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecCommand {
+    /// Read the Sphinx source of the socket docs and write the spec YAML.
+    Extract {
+        /// The `socket.rst` file.
+        rst: PathBuf,
+        /// Where to write.
+        #[arg(long, default_value_os_t = suite::repo_root().join("spec/socket.yaml"))]
+        out: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct SelectArgs {
+    /// The folder of case files.
+    #[arg(long, default_value_os_t = suite::default_cases_dir())]
+    cases: PathBuf,
+    /// Only cases whose id contains this, or matches it with `*` wildcards (repeatable).
+    #[arg(long = "filter", value_name = "PATTERN")]
+    filters: Vec<String>,
+    /// A spec YAML to check documented item names against (default: the committed one).
+    #[arg(long)]
+    spec: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BackendName {
+    Reference,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Patch {
+    Gevent,
+    Eventlet,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    select: SelectArgs,
+    /// An in-process backend. The default when no `--python` is given.
+    #[arg(long)]
+    backend: Option<BackendName>,
+    /// A Python interpreter to run the harness with (repeatable: one backend each).
+    #[arg(long = "python", value_name = "EXE")]
+    pythons: Vec<String>,
+    /// Monkey-patch the Python backends with a green-thread library before `socket` loads.
+    #[arg(long, value_enum)]
+    patch: Option<Patch>,
+    /// Write the results (JSON) here.
+    #[arg(long, value_name = "FILE")]
+    results: Option<PathBuf>,
+    /// Cases run at once on each backend.
+    #[arg(long, short = 'j', default_value_t = default_jobs())]
+    jobs: usize,
+    /// Seconds a case may take when it states no limit of its own.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Print every case, not only the ones that did not pass.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run(&args),
+        Command::List(args) => list(&args),
+        Command::Spec {
+            command: SpecCommand::Extract { rst, out },
+        } => extract(&rst, &out),
+    }
+}
+
+fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("sockconf: {msg}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Loads and filters nothing: every load error is printed, one per line.
+fn load(args: &SelectArgs) -> Result<Vec<Case>, ExitCode> {
+    let spec = suite::spec(args.spec.as_deref()).map_err(usage_error)?;
+    let vocab = suite::vocabulary(spec);
+    match case::load_dir(&args.cases, &vocab) {
+        Ok(s) if s.cases.is_empty() => Err(usage_error(format!(
+            "no cases in {}",
+            args.cases.display()
+        ))),
+        Ok(s) => Ok(s.cases),
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            Err(usage_error(format!(
+                "{} case file(s) could not be loaded; nothing was run",
+                errors.len()
+            )))
+        }
+    }
+}
+
+fn list(args: &SelectArgs) -> ExitCode {
+    let cases = match load(args) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut out = std::io::stdout().lock();
+    for c in cases
+        .iter()
+        .filter(|c| args.filters.is_empty() || args.filters.iter().any(|f| exec::id_matches(&c.id, f)))
+    {
+        let _ = writeln!(out, "{}\t{}\t{}", c.id, c.doc, c.summary);
+    }
+    ExitCode::SUCCESS
+}
+
+fn extract(rst: &PathBuf, out: &PathBuf) -> ExitCode {
+    let text = match std::fs::read_to_string(rst) {
+        Ok(t) => t,
+        Err(e) => return usage_error(format!("{}: {e}", rst.display())),
+    };
+    let spec = match spec::extract(&text) {
+        Ok(s) => s,
+        Err(e) => return usage_error(format!("{}: {e}", rst.display())),
+    };
+    if let Err(e) = spec.save(out) {
+        return usage_error(e);
+    }
+    let counts: Vec<String> = spec
+        .counts()
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    println!(
+        "wrote {} ({} items: {})",
+        out.display(),
+        spec.items.len(),
+        counts.join(", ")
+    );
+    ExitCode::SUCCESS
+}
+
+fn run(args: &RunArgs) -> ExitCode {
+    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
+        return usage_error("--timeout must be a positive number of seconds");
+    }
+    let cases = match load(&args.select) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut backends: Vec<Box<dyn Backend>> = Vec::new();
+    if args.backend == Some(BackendName::Reference) || args.pythons.is_empty() {
+        backends.push(Box::new(ReferenceBackend::new()));
+    }
+    let patch = args.patch.map(|p| match p {
+        Patch::Gevent => "gevent",
+        Patch::Eventlet => "eventlet",
+    });
+    for exe in &args.pythons {
+        match PythonBackend::start(exe, patch) {
+            Ok(b) => backends.push(Box::new(b)),
+            Err(e) => return usage_error(e),
+        }
+    }
+    let opts = exec::Options {
+        jobs: args.jobs,
+        timeout: Duration::from_secs_f64(args.timeout),
+        filters: args.select.filters.clone(),
+    };
+    let started = SystemTime::now();
+    let mut runs = Vec::new();
+    let verbose = args.verbose;
+    let out = Mutex::new(std::io::stdout());
+    for backend in &backends {
+        let info = backend.info();
+        println!(
+            "== {} (Python {}, {} {}) — {} cases",
+            info.label,
+            info.python_version,
+            info.platform.os,
+            info.platform.arch,
+            cases.len()
+        );
+        let report = |e: &Event| {
+            let Event::CaseFinished { result, .. } = e;
+            let shown = verbose || result.verdict.is_failure();
+            if shown && !(result.verdict == Verdict::Skip && result.message.as_deref() == Some("filtered out")) {
+                let mut out = out.lock().expect("not poisoned");
+                let _ = writeln!(out, "{:<11} {}", result.verdict.as_str(), result.id);
+                if let Some(m) = &result.message {
+                    for line in m.lines() {
+                        let _ = writeln!(out, "            {line}");
+                    }
+                }
+            }
+        };
+        match exec::run(backend.as_ref(), &cases, &opts, &report) {
+            Ok(results) => {
+                let summary = Summary::of(&results);
+                println!("{}: {}", info.label, summary_line(&summary));
+                runs.push(BackendRun {
+                    info: info.clone(),
+                    results,
+                });
+            }
+            Err(e) => return usage_error(e),
+        }
+    }
+    if let Some(path) = &args.results {
+        let doc = results::document(&runs, started);
+        let text = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
+        if let Err(e) = std::fs::write(path, text + "\n") {
+            return usage_error(format!("{}: {e}", path.display()));
+        }
+        println!("results written to {}", path.display());
+    }
+    let ok = runs.iter().all(|r| Summary::of(&r.results).ok());
+    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn summary_line(s: &Summary) -> String {
+    let parts: Vec<String> = Verdict::ALL
+        .iter()
+        .filter(|v| s.count(**v) > 0 || **v == Verdict::Pass || **v == Verdict::Fail)
+        .map(|v| format!("{} {}", s.count(*v), v.as_str().to_lowercase()))
+        .collect();
+    format!("{} cases: {}", s.total, parts.join(", "))
+}

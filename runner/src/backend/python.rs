@@ -1,0 +1,262 @@
+//! The Python backend: a long-lived `harness.py` per worker, run by any interpreter, spoken
+//! to in JSON lines. A harness that overruns is killed (`TIMEOUT`); one that dies or answers
+//! garbage is a `CRASH`; either way the next case gets a fresh harness.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value as Json, json};
+
+use super::{Backend, BackendError, Worker};
+use crate::protocol::{BackendInfo, PROTOCOL_VERSION, Reply, RunRequest};
+
+/// The harness source, carried in the binary so that `sockconf` works from anywhere.
+pub const HARNESS_SOURCE: &str = include_str!("../../harness/harness.py");
+
+/// How long an interpreter may take to start and answer `hello` (gevent's import is slow).
+const HELLO_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Lines of a harness's stderr kept for a crash report.
+const STDERR_TAIL: usize = 20;
+
+pub struct PythonBackend {
+    exe: String,
+    patch: Option<String>,
+    script: Arc<tempfile::TempPath>,
+    info: BackendInfo,
+    /// The process that answered the handshake, handed to the first worker.
+    first: Mutex<Option<Harness>>,
+}
+
+impl PythonBackend {
+    /// Starts `exe` with the harness and checks that it speaks the protocol.
+    pub fn start(exe: &str, patch: Option<&str>) -> Result<PythonBackend, BackendError> {
+        let mut file = tempfile::Builder::new()
+            .prefix("sockconf-harness-")
+            .suffix(".py")
+            .tempfile()?;
+        file.write_all(HARNESS_SOURCE.as_bytes())?;
+        let script = Arc::new(file.into_temp_path());
+        let mut harness = Harness::spawn(exe, &script, patch)?;
+        let answer = harness
+            .request(&json!({"op": "hello", "protocol": PROTOCOL_VERSION}), HELLO_TIMEOUT)
+            .map_err(|reason| {
+                let reason = match harness.stderr_tail() {
+                    tail if tail.is_empty() => reason,
+                    tail => format!("{reason}\n{tail}"),
+                };
+                BackendError::Handshake {
+                    exe: exe.to_owned(),
+                    reason,
+                }
+            })?;
+        let info = BackendInfo::from_hello(&answer).map_err(|e| BackendError::Handshake {
+            exe: exe.to_owned(),
+            reason: e.0,
+        })?;
+        if (info.python_version.major, info.python_version.minor) < (3, 6) {
+            return Err(BackendError::TooOld {
+                exe: exe.to_owned(),
+                version: info.python_version.to_string(),
+            });
+        }
+        Ok(PythonBackend {
+            exe: exe.to_owned(),
+            patch: patch.map(str::to_owned),
+            script,
+            info,
+            first: Mutex::new(Some(harness)),
+        })
+    }
+}
+
+impl Backend for PythonBackend {
+    fn info(&self) -> &BackendInfo {
+        &self.info
+    }
+
+    fn worker(&self) -> Result<Box<dyn Worker>, BackendError> {
+        let harness = self.first.lock().expect("not poisoned").take();
+        Ok(Box::new(PythonWorker {
+            exe: self.exe.clone(),
+            patch: self.patch.clone(),
+            script: Arc::clone(&self.script),
+            harness,
+        }))
+    }
+}
+
+struct PythonWorker {
+    exe: String,
+    patch: Option<String>,
+    script: Arc<tempfile::TempPath>,
+    harness: Option<Harness>,
+}
+
+impl Worker for PythonWorker {
+    fn run(&mut self, request: &RunRequest, timeout: Duration) -> Reply {
+        let mut harness = match self.harness.take() {
+            Some(h) => h,
+            None => match Harness::spawn(&self.exe, &self.script, self.patch.as_deref()) {
+                Ok(h) => h,
+                Err(e) => return Reply::Crash(e.to_string()),
+            },
+        };
+        match harness.request(&request.to_json(), timeout) {
+            Ok(answer) => match Reply::from_json(&answer) {
+                Ok(reply) => {
+                    self.harness = Some(harness);
+                    reply
+                }
+                Err(e) => Reply::Crash(format!("the harness answered garbage: {}", e.0)),
+            },
+            Err(HarnessFailure::Timeout) => Reply::Timeout,
+            Err(HarnessFailure::Died(why)) => {
+                let tail = harness.stderr_tail();
+                Reply::Crash(if tail.is_empty() {
+                    why
+                } else {
+                    format!("{why}\n{tail}")
+                })
+            }
+        }
+    }
+}
+
+/// One harness process.
+struct Harness {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<std::io::Result<String>>,
+    stderr: Arc<Mutex<VecDeque<String>>>,
+}
+
+enum HarnessFailure {
+    Timeout,
+    Died(String),
+}
+
+impl From<HarnessFailure> for String {
+    fn from(f: HarnessFailure) -> String {
+        match f {
+            HarnessFailure::Timeout => "no answer in time".into(),
+            HarnessFailure::Died(why) => why,
+        }
+    }
+}
+
+impl Harness {
+    fn spawn(exe: &str, script: &PathBuf, patch: Option<&str>) -> Result<Harness, BackendError> {
+        let mut cmd = Command::new(exe);
+        cmd.arg("-u").arg(script);
+        if let Some(p) = patch {
+            cmd.arg("--patch").arg(p);
+        }
+        let mut child = cmd
+            .env("PYTHONIOENCODING", "utf-8")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|source| BackendError::Spawn {
+                exe: exe.to_owned(),
+                source,
+            })?;
+        let stdin = child.stdin.take().expect("piped");
+        let stdout = child.stdout.take().expect("piped");
+        let stderr_pipe = child.stderr.take().expect("piped");
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(VecDeque::new()));
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+                let mut tail = sink.lock().expect("not poisoned");
+                if tail.len() == STDERR_TAIL {
+                    tail.pop_front();
+                }
+                tail.push_back(line);
+            }
+        });
+        Ok(Harness {
+            child,
+            stdin,
+            lines,
+            stderr,
+        })
+    }
+
+    fn request(&mut self, message: &Json, timeout: Duration) -> Result<Json, HarnessFailure> {
+        let mut line = message.to_string();
+        line.push('\n');
+        if let Err(e) = self
+            .stdin
+            .write_all(line.as_bytes())
+            .and_then(|()| self.stdin.flush())
+        {
+            return Err(self.died(format!("cannot write to the harness: {e}")));
+        }
+        match self.lines.recv_timeout(timeout) {
+            Ok(Ok(answer)) => serde_json::from_str(&answer).map_err(|e| {
+                let shown: String = answer.chars().take(200).collect();
+                self.died(format!("the harness answered garbage ({e}): {shown}"))
+            }),
+            Ok(Err(e)) => Err(self.died(format!("cannot read from the harness: {e}"))),
+            Err(RecvTimeoutError::Timeout) => {
+                self.kill();
+                Err(HarnessFailure::Timeout)
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let status = self.child.wait().ok();
+                // Let the stderr thread drain what the dying process wrote.
+                std::thread::sleep(Duration::from_millis(20));
+                Err(HarnessFailure::Died(match status {
+                    Some(s) => format!("the harness exited ({s})"),
+                    None => "the harness exited".into(),
+                }))
+            }
+        }
+    }
+
+    fn died(&mut self, why: String) -> HarnessFailure {
+        self.kill();
+        HarnessFailure::Died(why)
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn stderr_tail(&self) -> String {
+        let tail = self.stderr.lock().expect("not poisoned");
+        tail.iter().cloned().collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = writeln!(self.stdin, "{}", json!({"op": "bye"}));
+        let _ = self.stdin.flush();
+        // Give it a moment to exit cleanly, then make sure it is gone.
+        for _ in 0..20 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.kill();
+    }
+}

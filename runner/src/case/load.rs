@@ -1,0 +1,604 @@
+//! Loading case files: YAML → typed cases, rejecting anything format 1 does not allow with
+//! the file, line, column and key at fault.
+//!
+//! Checks that need knowledge beyond one value (documented item names, constant names, saved
+//! names, duplicate ids) run inside deserialisation, through a per-thread context, so that
+//! serde_yaml locates their errors like any other.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, de};
+
+use super::expected::{Expected, Input, Raises};
+use super::{Action, Alternative, Case, FORMAT_VERSION, Needs, Outcome, Root, Step, Target};
+use crate::spec::Spec;
+use crate::version::VersionReq;
+
+/// What the loader checks names against.
+pub struct Vocabulary {
+    pub spec: Spec,
+    /// Attributes of the `socket` module that exist though the docs do not list them one by
+    /// one (platform constants, enum classes): `AF_NETLINK`, `AddressFamily`.
+    pub extra_attributes: HashSet<String>,
+}
+
+impl Vocabulary {
+    fn knows_attribute(&self, name: &str) -> bool {
+        let q = format!("{}.{name}", self.spec.module);
+        self.spec.contains(&q)
+            || self.spec.group_for(&q).is_some()
+            || self.extra_attributes.contains(name)
+    }
+}
+
+/// A case file that breaks the format.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct LoadError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+/// Every case of a folder, in file order.
+#[derive(Debug, Default)]
+pub struct Suite {
+    pub cases: Vec<Case>,
+}
+
+pub(super) mod ctx {
+    //! The per-thread state of the file being loaded.
+    use super::*;
+    use std::cell::RefCell;
+
+    pub(in crate::case) struct State {
+        pub vocab: Arc<Vocabulary>,
+        pub file: PathBuf,
+        /// Case id → the file that defined it, across the whole load.
+        pub ids: HashMap<String, PathBuf>,
+        /// Names saved by the steps read so far in the current case.
+        pub saved: HashSet<String>,
+    }
+
+    thread_local! {
+        static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `f` with `state` installed for this thread; gives back the ids seen.
+    pub(in crate::case) fn with<R>(state: State, f: impl FnOnce() -> R) -> (R, HashMap<String, PathBuf>) {
+        STATE.with(|s| *s.borrow_mut() = Some(state));
+        let r = f();
+        let ids = STATE.with(|s| s.borrow_mut().take().map(|s| s.ids).unwrap_or_default());
+        (r, ids)
+    }
+
+    fn get<R>(f: impl FnOnce(&mut State) -> R) -> R {
+        STATE.with(|s| f(s.borrow_mut().as_mut().expect("case files are read through load_file")))
+    }
+
+    pub fn check_doc(name: &str) -> Result<(), String> {
+        get(|s| {
+            if s.vocab.spec.contains(name) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "unknown documented item `{name}`: spec/socket.yaml lists no such item{}",
+                    suggest(name, s.vocab.spec.items.iter().map(|i| i.name.as_str()))
+                ))
+            }
+        })
+    }
+
+    pub fn check_const(name: &str) -> Result<(), String> {
+        get(|s| {
+            if s.vocab.knows_attribute(name) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "unknown constant `{name}`: neither the docs nor the reference know it{}",
+                    suggest(name, s.vocab.extra_attributes.iter().map(String::as_str))
+                ))
+            }
+        })
+    }
+
+    pub fn check_module_attr(name: &str) -> Result<(), String> {
+        get(|s| {
+            if s.vocab.knows_attribute(name) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "unknown name `{name}` in the socket module (a saved object is written `${name}`){}",
+                    suggest(
+                        name,
+                        s.vocab
+                            .spec
+                            .items
+                            .iter()
+                            .filter_map(|i| i.name.strip_prefix("socket."))
+                            .chain(s.vocab.extra_attributes.iter().map(String::as_str))
+                    )
+                ))
+            }
+        })
+    }
+
+    pub fn check_ref(name: &str) -> Result<(), String> {
+        get(|s| {
+            if s.saved.contains(name) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{name}` is not saved by an earlier step of this case (add `save: {name}` to one)"
+                ))
+            }
+        })
+    }
+
+    pub fn register_save(name: &str) {
+        get(|s| s.saved.insert(name.to_owned()));
+    }
+
+    pub fn start_case() {
+        get(|s| s.saved.clear());
+    }
+
+    pub fn register_id(id: &str) -> Result<(), String> {
+        get(|s| match s.ids.get(id) {
+            Some(first) => Err(format!(
+                "duplicate case id `{id}` (already defined in {})",
+                first.display()
+            )),
+            None => {
+                s.ids.insert(id.to_owned(), s.file.clone());
+                Ok(())
+            }
+        })
+    }
+
+    pub fn check_type_name(name: &str) -> Result<(), String> {
+        if name.contains('.') {
+            let ok = name
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'));
+            return if ok {
+                Ok(())
+            } else {
+                Err(format!("`{name}` is not a qualified type name"))
+            };
+        }
+        if BUILTIN_TYPES.contains(&name) {
+            Ok(())
+        } else {
+            Err(format!(
+                "unknown builtin type `{name}` (types outside builtins are qualified, e.g. `socket.gaierror`){}",
+                suggest(name, BUILTIN_TYPES.iter().copied())
+            ))
+        }
+    }
+
+    /// `(did you mean `x`?)` for the closest known name, when one is close.
+    fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
+        let best = known
+            .map(|k| (strsim(name, k), k))
+            .filter(|(d, _)| *d <= 2.max(name.len() / 4))
+            .min();
+        match best {
+            Some((_, k)) => format!(" (did you mean `{k}`?)"),
+            None => String::new(),
+        }
+    }
+
+    /// Levenshtein distance.
+    fn strsim(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    }
+}
+
+/// Builtin type names a case may use without a module.
+const BUILTIN_TYPES: &[&str] = &[
+    "NoneType", "bool", "int", "float", "complex", "str", "bytes", "bytearray", "memoryview",
+    "tuple", "list", "dict", "set", "frozenset", "type", "object", "function",
+    "builtin_function_or_method", "method", "BaseException", "BaseExceptionGroup", "Exception",
+    "ExceptionGroup", "ArithmeticError", "AssertionError", "AttributeError", "BlockingIOError",
+    "BrokenPipeError", "BufferError", "ChildProcessError", "ConnectionAbortedError",
+    "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "EOFError",
+    "FileExistsError", "FileNotFoundError", "FloatingPointError", "ImportError",
+    "IndexError", "InterruptedError", "IsADirectoryError", "KeyError", "LookupError",
+    "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError",
+    "NotImplementedError", "OSError", "OverflowError", "PermissionError", "ProcessLookupError",
+    "RecursionError", "ReferenceError", "RuntimeError", "StopIteration", "TimeoutError",
+    "TypeError", "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError",
+    "UnicodeError", "ValueError", "ZeroDivisionError", "Warning", "DeprecationWarning",
+    "ResourceWarning", "RuntimeWarning", "UserWarning",
+];
+
+// ---- the YAML shapes -------------------------------------------------------------------
+
+struct FormatNumber;
+
+impl<'de> Deserialize<'de> for FormatNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u32::deserialize(d)?;
+        if n == FORMAT_VERSION {
+            Ok(FormatNumber)
+        } else {
+            Err(de::Error::custom(format!(
+                "this runner reads case format {FORMAT_VERSION}, the file says {n}"
+            )))
+        }
+    }
+}
+
+struct DocName(String);
+
+impl<'de> Deserialize<'de> for DocName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ctx::check_doc(&s).map_err(de::Error::custom)?;
+        Ok(DocName(s))
+    }
+}
+
+struct CaseId(String);
+
+impl<'de> Deserialize<'de> for CaseId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let mut chars = s.chars();
+        let valid = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && chars.all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            });
+        if !valid {
+            return Err(de::Error::custom(format!(
+                "case id `{s}` must match [a-z0-9][a-z0-9._-]*"
+            )));
+        }
+        ctx::register_id(&s).map_err(de::Error::custom)?;
+        Ok(CaseId(s))
+    }
+}
+
+struct SaveName(String);
+
+fn is_identifier(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl<'de> Deserialize<'de> for SaveName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if !is_identifier(&s) {
+            return Err(de::Error::custom(format!(
+                "`{s}` is not a name (letters, digits, _; not starting with a digit)"
+            )));
+        }
+        ctx::register_save(&s);
+        Ok(SaveName(s))
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let (root, rest) = match s.strip_prefix('$') {
+            Some(r) => (Root::Saved, r),
+            None => (Root::Module, s.as_str()),
+        };
+        let path: Vec<String> = rest.split('.').map(str::to_owned).collect();
+        if let Some(bad) = path.iter().find(|p| !is_identifier(p)) {
+            return Err(de::Error::custom(format!(
+                "`{s}` is not a dotted path of names (`{bad}`)"
+            )));
+        }
+        match root {
+            Root::Saved => ctx::check_ref(&path[0]),
+            Root::Module => ctx::check_module_attr(&path[0]),
+        }
+        .map_err(de::Error::custom)?;
+        Ok(Target { root, path })
+    }
+}
+
+impl<'de> Deserialize<'de> for VersionReq {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(de::Error::custom)
+    }
+}
+
+/// `RawCase` with the per-case context reset before its keys are read.
+struct RawCaseSeed(RawCase);
+
+impl<'de> Deserialize<'de> for RawCaseSeed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ctx::start_case();
+        RawCase::deserialize(d).map(RawCaseSeed)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    id: CaseId,
+    summary: String,
+    doc: Option<DocName>,
+    steps: Vec<Step>,
+    #[serde(default)]
+    needs: Needs,
+    python: Option<VersionReq>,
+    platforms: Option<Vec<String>>,
+    #[serde(default)]
+    platform_dependent: bool,
+    timeout: Option<f64>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    call: Option<Target>,
+    get: Option<Target>,
+    args: Option<Vec<Input>>,
+    kwargs: Option<BTreeMap<String, Input>>,
+    returns: Option<Expected>,
+    raises: Option<Raises>,
+    expect: Option<Vec<RawAlternative>>,
+    save: Option<SaveName>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlternative {
+    python: Option<VersionReq>,
+    platforms: Option<Vec<String>>,
+    returns: Option<Expected>,
+    raises: Option<Raises>,
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = RawStep::deserialize(d)?;
+        let action = match (raw.call, raw.get) {
+            (Some(target), None) => Action::Call {
+                target,
+                args: raw.args.unwrap_or_default(),
+                kwargs: raw.kwargs.unwrap_or_default(),
+            },
+            (None, Some(target)) => {
+                if raw.args.is_some() || raw.kwargs.is_some() {
+                    return Err(de::Error::custom(
+                        "`args`/`kwargs` belong to a `call` step, not a `get`",
+                    ));
+                }
+                Action::Get { target }
+            }
+            _ => {
+                return Err(de::Error::custom(
+                    "a step needs exactly one of `call` or `get`",
+                ));
+            }
+        };
+        let expect = match (raw.returns, raw.raises, raw.expect) {
+            (r, None, None) => vec![Alternative {
+                python: None,
+                platforms: None,
+                outcome: Outcome::Returns(r),
+            }],
+            (None, Some(Raises(m)), None) => vec![Alternative {
+                python: None,
+                platforms: None,
+                outcome: Outcome::Raises(m),
+            }],
+            (None, None, Some(alts)) => {
+                if alts.is_empty() {
+                    return Err(de::Error::custom("`expect` needs at least one alternative"));
+                }
+                alts.into_iter()
+                    .map(|a| {
+                        let outcome = match (a.returns, a.raises) {
+                            (Some(r), None) => Outcome::Returns(Some(r)),
+                            (None, Some(Raises(m))) => Outcome::Raises(m),
+                            _ => {
+                                return Err(de::Error::custom(
+                                    "each `expect` alternative needs exactly one of `returns` or `raises`",
+                                ));
+                            }
+                        };
+                        Ok(Alternative {
+                            python: a.python,
+                            platforms: a.platforms,
+                            outcome,
+                        })
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            _ => {
+                return Err(de::Error::custom(
+                    "a step takes at most one of `returns`, `raises`, `expect`",
+                ));
+            }
+        };
+        Ok(Step {
+            action,
+            save: raw.save.map(|s| s.0),
+            expect,
+            note: raw.note,
+        })
+    }
+}
+
+// ---- loading ---------------------------------------------------------------------------
+
+fn yaml_error(file: &Path, e: &serde_yaml::Error) -> LoadError {
+    let (line, column) = e
+        .location()
+        .map_or((1, 1), |l| (l.line(), l.column()));
+    let mut message = e.to_string();
+    // serde_yaml appends " at line L column C"; the location is already in front.
+    if let Some(i) = message.rfind(" at line ") {
+        message.truncate(i);
+    }
+    LoadError {
+        file: file.to_owned(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Parses one case file's text. `shown` is the path used in errors and in `Case::file`;
+/// `ids` carries the ids seen in earlier files.
+fn load_text(
+    text: &str,
+    shown: &Path,
+    vocab: &Arc<Vocabulary>,
+    ids: HashMap<String, PathBuf>,
+) -> (Result<Vec<Case>, LoadError>, HashMap<String, PathBuf>) {
+    let state = ctx::State {
+        vocab: Arc::clone(vocab),
+        file: shown.to_owned(),
+        ids,
+        saved: HashSet::new(),
+    };
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct SeededFile {
+        format: FormatNumber,
+        doc: Vec<DocName>,
+        cases: Vec<RawCaseSeed>,
+    }
+    let (parsed, ids) = ctx::with(state, || serde_yaml::from_str::<SeededFile>(text));
+    let result = parsed.map_err(|e| yaml_error(shown, &e)).and_then(|f| {
+        let _ = f.format;
+        let default_doc = f.doc.first().map(|d| d.0.clone()).ok_or_else(|| LoadError {
+            file: shown.to_owned(),
+            line: 1,
+            column: 1,
+            message: "doc: a case file names at least one documented item".into(),
+        })?;
+        if f.cases.is_empty() {
+            return Err(LoadError {
+                file: shown.to_owned(),
+                line: 1,
+                column: 1,
+                message: "cases: a case file holds at least one case".into(),
+            });
+        }
+        Ok(f.cases
+            .into_iter()
+            .map(|RawCaseSeed(c)| Case {
+                id: c.id.0,
+                summary: c.summary,
+                doc: c.doc.map_or_else(|| default_doc.clone(), |d| d.0),
+                file: shown.to_owned(),
+                steps: c.steps,
+                needs: c.needs,
+                python: c.python,
+                platforms: c.platforms,
+                platform_dependent: c.platform_dependent,
+                timeout: c.timeout,
+                note: c.note,
+            })
+            .collect())
+    });
+    (result, ids)
+}
+
+/// Parses one case file's text on its own (used by tests and tools).
+pub fn load_str(text: &str, shown: &Path, vocab: &Arc<Vocabulary>) -> Result<Vec<Case>, LoadError> {
+    load_text(text, shown, vocab, HashMap::new()).0
+}
+
+/// Loads every `*.yaml` below `dir`, in path order. Errors are collected across files, one
+/// per broken file; any error means nothing should run.
+pub fn load_dir(dir: &Path, vocab: &Arc<Vocabulary>) -> Result<Suite, Vec<LoadError>> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    collect_yaml(dir, &mut files, &mut errors);
+    files.sort();
+    let mut ids = HashMap::new();
+    let mut suite = Suite::default();
+    for path in files {
+        let shown = path.strip_prefix(dir).unwrap_or(&path).to_owned();
+        let shown = Path::new(dir.file_name().unwrap_or_default()).join(shown);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(LoadError {
+                    file: shown,
+                    line: 1,
+                    column: 1,
+                    message: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        };
+        let (r, seen) = load_text(&text, &shown, vocab, std::mem::take(&mut ids));
+        ids = seen;
+        match r {
+            Ok(cases) => suite.cases.extend(cases),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(suite)
+    } else {
+        Err(errors)
+    }
+}
+
+fn collect_yaml(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<LoadError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(LoadError {
+                file: dir.to_owned(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read the cases folder: {e}"),
+            });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_yaml(&path, files, errors);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            files.push(path);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Cases: the typed model of a case file (format 1, `cases/FORMAT.md`) and its loader.
+
+pub mod expected;
+pub mod load;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+pub use expected::{Expected, Input, Matcher, Raises};
+pub use load::{LoadError, Suite, load_dir};
+
+use crate::version::VersionReq;
+
+/// The case format this runner reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One case, ready to run.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub id: String,
+    pub summary: String,
+    /// The documented item the case exercises (`socket.htons`).
+    pub doc: String,
+    /// The file it came from, relative to the cases folder.
+    pub file: PathBuf,
+    pub steps: Vec<Step>,
+    pub needs: Needs,
+    pub python: Option<VersionReq>,
+    pub platforms: Option<Vec<String>>,
+    pub platform_dependent: bool,
+    pub timeout: Option<f64>,
+    pub note: Option<String>,
+}
+
+/// Where a target path starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    /// The `socket` module.
+    Module,
+    /// An object saved by an earlier step (`$name…`).
+    Saved,
+}
+
+/// A dotted path: `htons`, `AddressFamily.AF_INET`, `$s.bind`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub root: Root,
+    pub path: Vec<String>,
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.root == Root::Saved {
+            f.write_str("$")?;
+        }
+        f.write_str(&self.path.join("."))
+    }
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Call {
+        target: Target,
+        args: Vec<Input>,
+        kwargs: BTreeMap<String, Input>,
+    },
+    Get {
+        target: Target,
+    },
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Get { target } => write!(f, "{target}"),
+            Action::Call {
+                target,
+                args,
+                kwargs,
+            } => {
+                write!(f, "{target}(")?;
+                let mut first = true;
+                for a in args {
+                    if !first {
+                        f.write_str(", ")?;
+                    }
+                    first = false;
+                    write!(f, "{}", a.0)?;
+                }
+                for (k, v) in kwargs {
+                    if !first {
+                        f.write_str(", ")?;
+                    }
+                    first = false;
+                    write!(f, "{k}={}", v.0)?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+/// What a step must give.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Return any value, without raising.
+    Returns(Option<Expected>),
+    Raises(Matcher),
+}
+
+impl Outcome {
+    pub fn raises(&self) -> bool {
+        matches!(self, Outcome::Raises(_))
+    }
+}
+
+/// One alternative of `expect:`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub python: Option<VersionReq>,
+    pub platforms: Option<Vec<String>>,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub action: Action,
+    pub save: Option<String>,
+    /// A single alternative without conditions when the step used `returns`/`raises`.
+    pub expect: Vec<Alternative>,
+    pub note: Option<String>,
+}
+
+/// `needs:`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Needs {
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    #[serde(default)]
+    pub families: Vec<String>,
+    #[serde(default)]
+    pub ipv6: bool,
+    #[serde(default)]
+    pub privileges: Vec<Privilege>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Privilege {
+    NetAdmin,
+    NetRaw,
+}

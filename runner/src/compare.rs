@@ -1,0 +1,279 @@
+//! Comparing what a backend observed with what a case expects (`cases/FORMAT.md`,
+//! *Expected values* and *Exceptions*).
+
+use std::collections::HashMap;
+
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+
+use crate::case::{Expected, Matcher};
+use crate::value::{ExceptionValue, Value};
+
+/// What a comparison may look up: the backend's values of named constants and the values
+/// the case's steps saved.
+pub struct Context<'a> {
+    pub consts: &'a HashMap<String, Value>,
+    pub saved: &'a HashMap<String, Value>,
+}
+
+/// Why an observed value does not match.
+pub type Mismatch = String;
+
+fn int_of(v: &Value) -> Option<&BigInt> {
+    match v {
+        Value::Int(i) | Value::Enum { value: i, .. } => Some(i),
+        _ => None,
+    }
+}
+
+/// Checks `observed` against `expected`.
+pub fn check(expected: &Expected, observed: &Value, cx: &Context) -> Result<(), Mismatch> {
+    let fail = || Err(format!("expected {expected}, got {observed}"));
+    match expected {
+        Expected::Any => Ok(()),
+        Expected::Match(m) => check_matcher(m, observed, cx),
+        Expected::Class(name) => match observed {
+            Value::Class { name: n, .. } if n == name => Ok(()),
+            _ => fail(),
+        },
+        Expected::Tuple(items) => match observed {
+            Value::Tuple(got) => check_items(items, got, cx, expected, observed),
+            _ => fail(),
+        },
+        Expected::List(items) => match observed {
+            Value::List(got) => check_items(items, got, cx, expected, observed),
+            _ => fail(),
+        },
+        Expected::Value(v) => check_value(v, observed, cx).then_some(()).map_or_else(fail, Ok),
+    }
+}
+
+fn check_items(
+    items: &[Expected],
+    got: &[Value],
+    cx: &Context,
+    expected: &Expected,
+    observed: &Value,
+) -> Result<(), Mismatch> {
+    if items.len() != got.len() {
+        return Err(format!(
+            "expected {expected} ({} items), got {observed} ({} items)",
+            items.len(),
+            got.len()
+        ));
+    }
+    for (i, (e, g)) in items.iter().zip(got).enumerate() {
+        check(e, g, cx).map_err(|m| format!("item {i}: {m}"))?;
+    }
+    Ok(())
+}
+
+/// Exact, type-strict equality with the two int-subclass rules of the format.
+fn check_value(expected: &Value, observed: &Value, cx: &Context) -> bool {
+    match (expected, observed) {
+        (Value::Int(e), Value::Int(o) | Value::Enum { value: o, .. }) => e == o,
+        (Value::Const(name), _) => match observed {
+            Value::Enum {
+                name: Some(n),
+                value,
+                ..
+            } => n == name && cx.consts.get(name).and_then(int_of).is_none_or(|c| c == value),
+            Value::Int(o) => cx.consts.get(name).and_then(int_of) == Some(o),
+            _ => false,
+        },
+        (Value::Ref(name), Value::Object { id, .. }) => matches!(
+            cx.saved.get(name),
+            Some(Value::Object { id: saved, .. }) if saved == id
+        ),
+        (Value::Float(e), Value::Float(o)) => e == o || (e.is_nan() && o.is_nan()),
+        (Value::Tuple(e), Value::Tuple(o)) | (Value::List(e), Value::List(o)) => {
+            e.len() == o.len() && e.iter().zip(o).all(|(e, o)| check_value(e, o, cx))
+        }
+        _ => expected == observed,
+    }
+}
+
+fn mro_of(v: &Value) -> Option<&[String]> {
+    match v {
+        Value::Class { mro, .. } => Some(mro),
+        Value::Exception(e) => Some(&e.mro),
+        _ => None,
+    }
+}
+
+fn len_of(v: &Value) -> Option<usize> {
+    match v {
+        Value::Str(s) => Some(s.chars().count()),
+        Value::Bytes(b) | Value::ByteArray(b) => Some(b.len()),
+        Value::Tuple(t) | Value::List(t) => Some(t.len()),
+        _ => None,
+    }
+}
+
+/// Checks every key of a matcher.
+pub fn check_matcher(m: &Matcher, observed: &Value, cx: &Context) -> Result<(), Mismatch> {
+    let fail = |what: String| Err(format!("expected {what}, got {observed}"));
+    if let Some(t) = &m.ty {
+        let have = observed.type_name();
+        if &have != t {
+            return Err(format!("expected a {t}, got {observed} (a {have})"));
+        }
+    }
+    if let Some(v) = &m.value {
+        check(v, observed, cx)?;
+    }
+    if let Some(n) = &m.name {
+        match observed {
+            Value::Enum { name: Some(have), .. } if have == n => {}
+            _ => return fail(format!("an enum member named {n}")),
+        }
+    }
+    if let Some((lo, hi)) = &m.range {
+        let x = match observed {
+            Value::Int(i) | Value::Enum { value: i, .. } => i.to_f64(),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        };
+        match x {
+            Some(x) if lo.as_f64() <= x && x <= hi.as_f64() => {}
+            _ => return fail(format!("a number in [{}, {}]", lo.as_f64(), hi.as_f64())),
+        }
+    }
+    if let Some(r) = &m.regex {
+        match observed {
+            Value::Str(s) if r.full_match(s) => {}
+            _ => return fail(format!("a str matching /{}/", r.0.as_str())),
+        }
+    }
+    if let Some(alts) = &m.one_of {
+        if !alts.iter().any(|a| check(a, observed, cx).is_ok()) {
+            let alts: Vec<String> = alts.iter().map(ToString::to_string).collect();
+            return fail(format!("one of [{}]", alts.join(", ")));
+        }
+    }
+    if let Some(n) = m.len {
+        if len_of(observed) != Some(n) {
+            return fail(format!("length {n}"));
+        }
+    }
+    if let Some(mro) = &m.mro {
+        if mro_of(observed) != Some(mro.as_slice()) {
+            return Err(format!(
+                "expected mro [{}], got {}",
+                mro.join(", "),
+                mro_of(observed).map_or_else(|| observed.to_string(), |m| format!("[{}]", m.join(", ")))
+            ));
+        }
+    }
+    if let Some(base) = &m.subclass_of {
+        if !mro_of(observed).is_some_and(|m| m.contains(base)) {
+            return fail(format!("a subclass of {base}"));
+        }
+    }
+    let exc_keys = m.errno.is_some()
+        || m.message.is_some()
+        || m.message_regex.is_some()
+        || m.args.is_some()
+        || m.strerror.is_some();
+    if exc_keys {
+        match observed {
+            Value::Exception(e) => check_exception_fields(m, e, cx)?,
+            _ => return fail("an exception".into()),
+        }
+    }
+    Ok(())
+}
+
+fn check_exception_fields(m: &Matcher, e: &ExceptionValue, cx: &Context) -> Result<(), Mismatch> {
+    if let Some(name) = &m.errno {
+        if e.errno_name.as_deref() != Some(name.as_str()) {
+            return Err(format!(
+                "expected errno {name}, got {} ({e})",
+                match (&e.errno_name, e.errno) {
+                    (Some(n), _) => n.clone(),
+                    (None, Some(n)) => n.to_string(),
+                    (None, None) => "None".into(),
+                }
+            ));
+        }
+    }
+    if let Some(msg) = &m.message {
+        if &e.message != msg {
+            return Err(format!("expected message {msg:?}, got {:?} ({})", e.message, e.type_name));
+        }
+    }
+    if let Some(r) = &m.message_regex {
+        if !r.full_match(&e.message) {
+            return Err(format!(
+                "expected a message matching /{}/, got {:?}",
+                r.0.as_str(),
+                e.message
+            ));
+        }
+    }
+    if let Some(args) = &m.args {
+        check(args, &Value::Tuple(e.args.clone()), cx).map_err(|m| format!("args: {m}"))?;
+    }
+    if let Some(s) = &m.strerror {
+        check(s, e.strerror.as_ref().unwrap_or(&Value::None), cx)
+            .map_err(|m| format!("strerror: {m}"))?;
+    }
+    Ok(())
+}
+
+/// Checks a raised exception against `raises:`.
+pub fn check_raised(m: &Matcher, e: &ExceptionValue, cx: &Context) -> Result<(), Mismatch> {
+    check_matcher(m, &Value::Exception(Box::new(e.clone())), cx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn cx_check(e: &Expected, o: &Value) -> Result<(), Mismatch> {
+        let consts = HashMap::from([("AF_INET".to_owned(), Value::int(2))]);
+        let saved = HashMap::new();
+        check(e, o, &Context { consts: &consts, saved: &saved })
+    }
+
+    fn af_inet() -> Value {
+        Value::Enum {
+            class: "socket.AddressFamily".into(),
+            name: Some("AF_INET".into()),
+            value: 2.into(),
+        }
+    }
+
+    #[rstest]
+    #[case(Expected::Value(Value::int(1)), Value::int(1), true)]
+    #[case(Expected::Value(Value::int(1)), Value::Float(1.0), false)]
+    #[case(Expected::Value(Value::int(1)), Value::Bool(true), false)]
+    #[case(Expected::Value(Value::int(2)), af_inet(), true)]
+    #[case(Expected::Value(Value::Const("AF_INET".into())), af_inet(), true)]
+    #[case(Expected::Value(Value::Const("AF_INET".into())), Value::int(2), true)]
+    #[case(Expected::Value(Value::Const("AF_INET".into())), Value::int(3), false)]
+    #[case(Expected::Tuple(vec![Expected::Value(Value::int(1))]), Value::List(vec![Value::int(1)]), false)]
+    #[case(Expected::Value(Value::Bytes(b"a".to_vec())), Value::ByteArray(b"a".to_vec()), false)]
+    #[case(Expected::Value(Value::Str("a".into())), Value::Bytes(b"a".to_vec()), false)]
+    #[case(Expected::Value(Value::Float(f64::NAN)), Value::Float(f64::NAN), true)]
+    #[case(Expected::Any, Value::None, true)]
+    fn equality_is_type_strict(#[case] e: Expected, #[case] o: Value, #[case] ok: bool) {
+        assert_eq!(cx_check(&e, &o).is_ok(), ok, "{e} vs {o}");
+    }
+
+    #[test]
+    fn matcher_keys_all_hold() {
+        let m = Matcher {
+            ty: Some("socket.AddressFamily".into()),
+            name: Some("AF_INET".into()),
+            value: Some(Expected::Value(Value::int(2))),
+            ..Matcher::default()
+        };
+        assert!(cx_check(&Expected::Match(Box::new(m.clone())), &af_inet()).is_ok());
+        let wrong = Matcher { name: Some("AF_UNIX".into()), ..m };
+        assert!(cx_check(&Expected::Match(Box::new(wrong)), &af_inet()).is_err());
+        let plain = Matcher { ty: Some("int".into()), ..Matcher::default() };
+        assert!(cx_check(&Expected::Match(Box::new(plain)), &af_inet()).is_err());
+    }
+}

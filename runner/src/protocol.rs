@@ -1,0 +1,342 @@
+//! The backend protocol (`runner/harness/PROTOCOL.md`): a case resolved for one backend, and
+//! what the backend reports back. Every backend, in process or not, speaks these types.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+use crate::case::{Action, Case, Needs, Outcome, Root};
+use crate::value::{ExceptionValue, Value, WireError};
+use crate::version::PyVersion;
+
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The kind of outcome the runner expects from a step; a backend stops after a step whose
+/// outcome kind differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectKind {
+    Return,
+    Raise,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    Call,
+    Get,
+}
+
+#[derive(Debug, Clone)]
+pub struct WireStep {
+    pub kind: StepKind,
+    pub root: Root,
+    pub target: Vec<String>,
+    pub args: Vec<Value>,
+    pub kwargs: Vec<(String, Value)>,
+    pub save: Option<String>,
+    pub expect: ExpectKind,
+}
+
+/// One case as a backend runs it.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub id: String,
+    pub needs: Needs,
+    pub steps: Vec<WireStep>,
+    /// Constants named by expectations, whose values the backend reports back.
+    pub consts: Vec<String>,
+}
+
+fn collect_consts(e: &crate::case::Expected, out: &mut Vec<String>) {
+    use crate::case::Expected;
+    let mut push_value = |v: &Value, out: &mut Vec<String>| {
+        fn walk(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Const(n) if !out.contains(n) => out.push(n.clone()),
+                Value::Tuple(items) | Value::List(items) => items.iter().for_each(|i| walk(i, out)),
+                _ => {}
+            }
+        }
+        walk(v, out);
+    };
+    match e {
+        Expected::Value(v) => push_value(v, out),
+        Expected::Tuple(items) | Expected::List(items) => {
+            items.iter().for_each(|i| collect_consts(i, out));
+        }
+        Expected::Match(m) => {
+            for x in [&m.value, &m.args, &m.strerror].into_iter().flatten() {
+                collect_consts(x, out);
+            }
+            for x in m.one_of.iter().flatten() {
+                collect_consts(x, out);
+            }
+        }
+        Expected::Any | Expected::Class(_) => {}
+    }
+}
+
+impl RunRequest {
+    /// Resolves `case` with the expectation chosen for each step (`outcomes[i]` for step i).
+    pub fn new(case: &Case, outcomes: &[&Outcome]) -> RunRequest {
+        let mut consts = Vec::new();
+        let steps = case
+            .steps
+            .iter()
+            .zip(outcomes)
+            .map(|(step, outcome)| {
+                match outcome {
+                    Outcome::Returns(Some(e)) => collect_consts(e, &mut consts),
+                    Outcome::Raises(m) => {
+                        collect_consts(&crate::case::Expected::Match(Box::new(m.clone())), &mut consts);
+                    }
+                    Outcome::Returns(None) => {}
+                }
+                let (kind, target, args, kwargs) = match &step.action {
+                    Action::Call {
+                        target,
+                        args,
+                        kwargs,
+                    } => (
+                        StepKind::Call,
+                        target,
+                        args.iter().map(|a| a.0.clone()).collect(),
+                        kwargs.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect(),
+                    ),
+                    Action::Get { target } => (StepKind::Get, target, vec![], vec![]),
+                };
+                WireStep {
+                    kind,
+                    root: target.root,
+                    target: target.path.clone(),
+                    args,
+                    kwargs,
+                    save: step.save.clone(),
+                    expect: if outcome.raises() {
+                        ExpectKind::Raise
+                    } else {
+                        ExpectKind::Return
+                    },
+                }
+            })
+            .collect();
+        RunRequest {
+            id: case.id.clone(),
+            needs: case.needs.clone(),
+            steps,
+            consts,
+        }
+    }
+
+    pub fn to_json(&self) -> Json {
+        let steps: Vec<Json> = self
+            .steps
+            .iter()
+            .map(|s| {
+                let mut o = json!({
+                    "kind": match s.kind { StepKind::Call => "call", StepKind::Get => "get" },
+                    "root": match s.root { Root::Module => "module", Root::Saved => "saved" },
+                    "target": s.target.join("."),
+                    "expect": s.expect,
+                    "save": s.save,
+                });
+                if s.kind == StepKind::Call {
+                    o["args"] = Json::Array(s.args.iter().map(Value::to_json).collect());
+                    o["kwargs"] = Json::Object(
+                        s.kwargs
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.to_json()))
+                            .collect(),
+                    );
+                }
+                o
+            })
+            .collect();
+        json!({
+            "op": "run",
+            "id": self.id,
+            "needs": {
+                "attributes": self.needs.attributes,
+                "families": self.needs.families,
+                "ipv6": self.needs.ipv6,
+                "privileges": self.needs.privileges,
+            },
+            "consts": self.consts,
+            "steps": steps,
+        })
+    }
+}
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observed {
+    Returned(Value),
+    Raised(ExceptionValue),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedStep {
+    pub result: Observed,
+    pub elapsed: f64,
+}
+
+/// A backend's answer to one case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Ran {
+        steps: Vec<ObservedStep>,
+        consts: HashMap<String, Value>,
+    },
+    Unsupported(String),
+    /// The backend could not carry out the request (a harness bug, a bad reference).
+    Error(String),
+    Timeout,
+    Crash(String),
+}
+
+impl Reply {
+    /// Decodes a `run` response line.
+    pub fn from_json(j: &Json) -> Result<Reply, WireError> {
+        let reason = || j["reason"].as_str().unwrap_or("no reason given").to_owned();
+        match j["status"].as_str() {
+            Some("unsupported") => Ok(Reply::Unsupported(reason())),
+            Some("error") => Ok(Reply::Error(reason())),
+            Some("ran") => {
+                let steps = j["steps"]
+                    .as_array()
+                    .ok_or_else(|| WireError("`steps` must be a list".into()))?
+                    .iter()
+                    .map(|s| {
+                        let result = if let Some(v) = s.get("returned") {
+                            Observed::Returned(Value::from_json(v)?)
+                        } else if let Some(e) = s.get("raised") {
+                            Observed::Raised(ExceptionValue::from_json(e)?)
+                        } else {
+                            return Err(WireError(format!("step without result: {s}")));
+                        };
+                        Ok(ObservedStep {
+                            result,
+                            elapsed: s["elapsed"].as_f64().unwrap_or(0.0),
+                        })
+                    })
+                    .collect::<Result<_, _>>()?;
+                let consts = match j.get("consts") {
+                    Some(Json::Object(m)) => m
+                        .iter()
+                        .map(|(k, v)| Ok((k.clone(), Value::from_json(v)?)))
+                        .collect::<Result<_, WireError>>()?,
+                    _ => HashMap::new(),
+                };
+                Ok(Reply::Ran { steps, consts })
+            }
+            _ => Err(WireError(format!("response without a valid `status`: {j}"))),
+        }
+    }
+}
+
+/// Where a backend runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Platform {
+    pub os: String,
+    pub arch: String,
+    pub kernel: String,
+    pub tags: Vec<String>,
+}
+
+impl Platform {
+    /// The platform this runner itself runs on.
+    pub fn current() -> Platform {
+        let os = match std::env::consts::OS {
+            "macos" => "macos",
+            other => other,
+        }
+        .to_owned();
+        let arch = std::env::consts::ARCH.to_owned();
+        let endian = if cfg!(target_endian = "little") {
+            "little-endian"
+        } else {
+            "big-endian"
+        };
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|s| s.trim().to_owned())
+            .or_else(|_| {
+                std::process::Command::new("uname")
+                    .arg("-r")
+                    .output()
+                    .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            })
+            .unwrap_or_default();
+        Platform {
+            tags: vec![os.clone(), endian.to_owned(), arch.clone()],
+            os,
+            arch,
+            kernel,
+        }
+    }
+}
+
+/// Who a backend is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BackendInfo {
+    /// `reference`, or `python` for a harness.
+    pub name: String,
+    /// A short label for summaries and reports: `reference`, `cpython-3.11.7`, `pypy-7.3.11`.
+    pub label: String,
+    pub implementation: String,
+    pub version: String,
+    #[serde(serialize_with = "crate::protocol::ser_version")]
+    pub python_version: PyVersion,
+    pub executable: Option<String>,
+    pub patch: Option<String>,
+    pub platform: Platform,
+}
+
+pub(crate) fn ser_version<S: serde::Serializer>(v: &PyVersion, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&v.to_string())
+}
+
+impl BackendInfo {
+    /// Decodes a `hello` response.
+    pub fn from_hello(j: &Json) -> Result<BackendInfo, WireError> {
+        if j["ok"] != Json::Bool(true) {
+            return Err(WireError(
+                j["error"].as_str().unwrap_or("hello was refused").to_owned(),
+            ));
+        }
+        let s = |k: &str| j[k].as_str().unwrap_or_default().to_owned();
+        let p = &j["platform"];
+        let ps = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
+        let implementation = s("implementation");
+        let version = s("version");
+        let patch = j["patch"].as_str().map(str::to_owned);
+        let mut label = format!("{implementation}-{version}");
+        if let Some(p) = &patch {
+            label.push('+');
+            label.push_str(p);
+        }
+        Ok(BackendInfo {
+            name: "python".into(),
+            label,
+            python_version: s("python_version").parse().map_err(WireError)?,
+            implementation,
+            version,
+            executable: j["executable"].as_str().map(str::to_owned),
+            patch,
+            platform: Platform {
+                os: ps("os"),
+                arch: ps("arch"),
+                kernel: ps("kernel"),
+                tags: p["tags"]
+                    .as_array()
+                    .map(|t| {
+                        t.iter()
+                            .filter_map(|x| x.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            },
+        })
+    }
+}

@@ -1,0 +1,153 @@
+//! The results file: one JSON document per `sockconf run`, versioned, holding every backend's
+//! run (who, where, a summary, and each case with what it observed).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value as Json, json};
+
+use crate::exec::{CaseResult, Verdict};
+use crate::protocol::{BackendInfo, Observed};
+
+/// The schema version of the results file.
+pub const RESULTS_FORMAT_VERSION: u32 = 1;
+
+/// Counts per outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub unsupported: usize,
+    pub skip: usize,
+    pub timeout: usize,
+    pub crash: usize,
+    pub error: usize,
+}
+
+impl Summary {
+    pub fn of(results: &[CaseResult]) -> Summary {
+        let mut s = Summary::default();
+        for r in results {
+            s.add(r.verdict);
+        }
+        s
+    }
+
+    pub fn add(&mut self, v: Verdict) {
+        self.total += 1;
+        *match v {
+            Verdict::Pass => &mut self.pass,
+            Verdict::Fail => &mut self.fail,
+            Verdict::Unsupported => &mut self.unsupported,
+            Verdict::Skip => &mut self.skip,
+            Verdict::Timeout => &mut self.timeout,
+            Verdict::Crash => &mut self.crash,
+            Verdict::Error => &mut self.error,
+        } += 1;
+    }
+
+    pub fn count(&self, v: Verdict) -> usize {
+        match v {
+            Verdict::Pass => self.pass,
+            Verdict::Fail => self.fail,
+            Verdict::Unsupported => self.unsupported,
+            Verdict::Skip => self.skip,
+            Verdict::Timeout => self.timeout,
+            Verdict::Crash => self.crash,
+            Verdict::Error => self.error,
+        }
+    }
+
+    /// True when nothing failed, timed out, crashed or errored.
+    pub fn ok(&self) -> bool {
+        self.fail + self.timeout + self.crash + self.error == 0
+    }
+}
+
+/// One backend's run.
+pub struct BackendRun {
+    pub info: BackendInfo,
+    pub results: Vec<CaseResult>,
+}
+
+fn observed_json(o: &Observed) -> Json {
+    match o {
+        Observed::Returned(v) => json!({ "returned": v.to_json() }),
+        Observed::Raised(e) => json!({ "raised": e.to_json() }),
+    }
+}
+
+/// The whole results document.
+pub fn document(runs: &[BackendRun], started: std::time::SystemTime) -> Json {
+    let runs: Vec<Json> = runs
+        .iter()
+        .map(|run| {
+            let info = &run.info;
+            let cases: Vec<Json> = run
+                .results
+                .iter()
+                .map(|r| {
+                    json!({
+                        "id": r.id,
+                        "doc": r.doc,
+                        "outcome": r.verdict,
+                        "duration": (r.duration * 1e6).round() / 1e6,
+                        "message": r.message,
+                        "steps": r.steps.iter().map(|s| {
+                            let mut o = observed_json(&s.observed);
+                            o["step"] = json!(s.action);
+                            o["elapsed"] = json!((s.elapsed * 1e6).round() / 1e6);
+                            o
+                        }).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            json!({
+                "backend": {
+                    "name": info.name,
+                    "label": info.label,
+                    "implementation": info.implementation,
+                    "version": info.version,
+                    "python_version": info.python_version.to_string(),
+                    "executable": info.executable,
+                    "patch": info.patch,
+                },
+                "platform": info.platform,
+                "summary": Summary::of(&run.results),
+                "cases": cases,
+            })
+        })
+        .collect();
+    json!({
+        "format_version": RESULTS_FORMAT_VERSION,
+        "suite": {
+            "version": env!("CARGO_PKG_VERSION"),
+            "commit": suite_commit(),
+            "case_format": crate::case::FORMAT_VERSION,
+            "protocol": crate::protocol::PROTOCOL_VERSION,
+        },
+        "started": humantime::format_rfc3339_seconds(started).to_string(),
+        "runs": runs,
+    })
+}
+
+/// The commit of the suite, when it runs from a git checkout.
+fn suite_commit() -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Per-verdict counts in a stable order, for summaries.
+pub fn tally(results: &[CaseResult]) -> BTreeMap<Verdict, usize> {
+    let mut m = BTreeMap::new();
+    for r in results {
+        *m.entry(r.verdict).or_default() += 1;
+    }
+    m
+}
