@@ -329,6 +329,7 @@ class Case(object):
 
     def __init__(self):
         self.saved = {}       # name -> raw Python value saved by a step
+        self.ever_saved = []  # every value saved, even if later unbound: closed at the end
         self.unbound = {}     # name -> why a `save` did not happen (the step raised)
         self.objects = []     # opaque objects in order of first sight; keeps them alive
         self.numbers = {}     # id(object) -> its number (1-based index into self.objects)
@@ -465,13 +466,14 @@ class Case(object):
         returned without saving (accept()'s connection, dup(), ...), so that interpreters
         without reference counting (PyPy) do not pile up file descriptors.
         """
-        saved_ids = set(id(value) for value in self.saved.values())
-        candidates = self.objects + [v for v in self.saved.values() if id(v) not in self.numbers]
+        saved_ids = set(id(value) for value in self.ever_saved)
+        candidates = self.objects + [v for v in self.ever_saved if id(v) not in self.numbers]
         for obj in reversed(candidates):
             if (id(obj) in saved_ids and closeable(obj)) or is_socket(obj):
                 close_quietly(obj)
         seen_any = bool(candidates)
         self.saved.clear()
+        self.ever_saved = []
         self.unbound.clear()
         self.objects = []
         self.numbers.clear()
@@ -558,8 +560,9 @@ DECODERS = {
 NEED_KEYS = ("attributes", "families", "ipv6", "privileges")
 
 
-def name_list(needs, key):
-    names = needs.get(key)
+def name_list(mapping, key):
+    """mapping[key] as a list of names ([] when absent); BadRequest when it is not one."""
+    names = mapping.get(key)
     if names is None:
         return []
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -716,6 +719,7 @@ def run_step(case, step):
     elapsed = time.perf_counter() - began
     if step.save:
         case.saved[step.save] = value
+        case.ever_saved.append(value)
         case.unbound.pop(step.save, None)
     # Encoded at once: a later step may change the object (a bytearray buffer, ...).
     return {"returned": case.encode(value), "elapsed": elapsed}, "return"

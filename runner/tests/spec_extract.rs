@@ -279,3 +279,41 @@ fn yaml_errors(#[case] yaml: &str, #[case] message_start: &str) {
     let message = err.to_string();
     assert!(message.starts_with(message_start), "{message}");
 }
+
+/// Lines that reStructuredText docs are made of, to shuffle into documents.
+const PIECES: &[&str] = &[
+    "",
+    "Title",
+    "=====",
+    "-----",
+    "^^^",
+    ".. module:: socket",
+    ".. data:: A_*",
+    "          B",
+    ".. function:: f(a[, b]) \\",
+    "   g(x)",
+    "   .. versionchanged:: 3.1",
+    "  .. versionadded:: 3.2",
+    "   .. availability:: Linux.",
+    ".. class:: C(x)",
+    "   .. method:: m()",
+    "      .. deprecated:: 3.9",
+    "Example::",
+    "   :noindex:",
+    "\t.. attribute:: t",
+    ".. method:: C.n(",
+    "é ü \\",
+];
+
+proptest::proptest! {
+    #[test]
+    fn any_document_extracts_or_fails_cleanly(
+        picks in proptest::collection::vec(0..PIECES.len(), 0..40)
+    ) {
+        let rst: String = picks.iter().map(|&i| format!("{}\n", PIECES[i])).collect();
+        if let Ok(spec) = extract(&rst) {
+            let yaml = spec.to_yaml();
+            proptest::prop_assert_eq!(Spec::from_yaml(&yaml).expect("own output reads back"), spec);
+        }
+    }
+}

@@ -77,6 +77,7 @@ pub fn extract(rst: &str) -> Result<Spec, SpecError> {
 
 /// [`extract`], also reporting the names that were documented more than once.
 pub fn extract_with_report(rst: &str) -> Result<Extraction, SpecError> {
+    let rst = rst.strip_prefix('\u{feff}').unwrap_or(rst);
     let lines: Vec<Line> = rst.lines().map(Line::new).collect();
     let mut scanner = Scanner::default();
     scanner.run(&lines)?;
@@ -100,7 +101,7 @@ impl Line {
                 text.push(c);
             }
         }
-        let indent = text.len() - text.trim_start().len();
+        let indent = text.bytes().take_while(|&b| b == b' ').count();
         Line { text, indent }
     }
 
@@ -195,11 +196,9 @@ impl Scanner {
             }
             let content = line.content();
             let Some(directive) = Directive::parse(content) else {
-                if content.starts_with("..") {
-                    // A comment, hyperlink target or substitution definition.
-                    opaque = Some(line.indent);
-                } else if content.ends_with("::") {
-                    // The paragraph introduces a literal block.
+                // A comment, hyperlink target or substitution definition, or a paragraph that
+                // introduces a literal block: what is indented under it is not markup.
+                if content.starts_with("..") || content.ends_with("::") {
                     opaque = Some(line.indent);
                 }
                 i += 1;
@@ -292,8 +291,10 @@ impl Scanner {
                 let Some(c) = next.and_then(Line::adornment) else {
                     return Ok(None);
                 };
-                let after_blank = i == 0 || lines[i - 1].is_blank();
-                if !after_blank || line.content().starts_with("..") {
+                // A title starts a text block: it follows a blank line or another title.
+                let starts_block =
+                    i == 0 || lines[i - 1].is_blank() || lines[i - 1].adornment().is_some();
+                if !starts_block || line.content().starts_with("..") {
                     return Ok(None);
                 }
                 (line.content(), i + 1, (c, false), 2)
@@ -376,6 +377,7 @@ impl Scanner {
         };
         for (line, text) in signatures {
             let (name, signature) = parse_signature(&text, line, kind)?;
+            let name = name.as_str();
             let local = match &class_prefix {
                 Some(prefix) => format!("{prefix}.{name}"),
                 None => name.to_owned(),
@@ -554,17 +556,29 @@ fn parse_signature(
     text: &str,
     line: usize,
     kind: Kind,
-) -> Result<(&str, Option<String>), SpecError> {
+) -> Result<(String, Option<String>), SpecError> {
     let bad = |reason: &str| SpecError::BadSignature {
         line,
         text: text.to_owned(),
         reason: reason.to_owned(),
     };
     let text = text.trim();
-    let name_end = text
-        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '*'))
-        .unwrap_or(text.len());
-    let name = &text[..name_end];
+    // The name, with reStructuredText backslash escapes (`SO_\*`) undone.
+    let mut name = String::new();
+    let mut name_end = text.len();
+    let mut chars = text.char_indices().peekable();
+    while let Some((index, c)) = chars.next() {
+        match c {
+            '\\' if chars.peek().is_some_and(|&(_, next)| !next.is_whitespace()) => {
+                name.extend(chars.next().map(|(_, next)| next));
+            }
+            _ if c.is_alphanumeric() || matches!(c, '_' | '.' | '*') => name.push(c),
+            _ => {
+                name_end = index;
+                break;
+            }
+        }
+    }
     let valid_name = !name.is_empty()
         && !name.starts_with(|c: char| c == '.' || c.is_ascii_digit())
         && !name.ends_with('.')
@@ -732,11 +746,16 @@ mod tests {
         let (name, sig) =
             parse_signature("socketpair([family[, type[, proto]]])", 1, Kind::Function).unwrap();
         assert_eq!(
-            (name, sig.as_deref()),
+            (name.as_str(), sig.as_deref()),
             ("socketpair", Some("([family[, type[, proto]]])"))
         );
         let (name, sig) = parse_signature("f(x='(') -> int", 1, Kind::Function).unwrap();
-        assert_eq!((name, sig.as_deref()), ("f", Some("(x='(') -> int")));
+        assert_eq!(
+            (name.as_str(), sig.as_deref()),
+            ("f", Some("(x='(') -> int"))
+        );
+        let (name, sig) = parse_signature(r"SO\_\*", 1, Kind::Data).unwrap();
+        assert_eq!((name.as_str(), sig), ("SO_*", None));
         assert!(parse_signature("f(x]", 1, Kind::Function).is_err());
         assert!(parse_signature("f(x) y", 1, Kind::Function).is_err());
         assert!(parse_signature("Body text", 1, Kind::Function).is_err());
