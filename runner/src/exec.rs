@@ -160,7 +160,13 @@ pub fn plan<'c>(
 }
 
 /// Compares what ran with what was expected.
-fn judge(case: &Case, outcomes: &[&Outcome], observed: &[ObservedStep], consts: &HashMap<String, Value>) -> Result<(), String> {
+fn judge(
+    case: &Case,
+    outcomes: &[&Outcome],
+    observed: &[ObservedStep],
+    consts: &HashMap<String, Value>,
+    info: &BackendInfo,
+) -> Result<(), String> {
     let mut saved = HashMap::new();
     for (i, (step, outcome)) in case.steps.iter().zip(outcomes).enumerate() {
         let n = i + 1;
@@ -173,6 +179,7 @@ fn judge(case: &Case, outcomes: &[&Outcome], observed: &[ObservedStep], consts: 
         let cx = Context {
             consts,
             saved: &saved,
+            errno_values: &info.errno_values,
         };
         let verdict = match (outcome, &obs.result) {
             (Outcome::Returns(None), Observed::Returned(_)) => Ok(()),
@@ -238,7 +245,7 @@ pub fn run_case(
                     elapsed: o.elapsed,
                 })
                 .collect();
-            match judge(case, &outcomes, &steps, &consts) {
+            match judge(case, &outcomes, &steps, &consts, info) {
                 Ok(()) => result(Verdict::Pass, duration, records, None),
                 Err(why) => result(Verdict::Fail, duration, records, Some(why)),
             }

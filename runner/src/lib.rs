@@ -11,6 +11,7 @@ pub mod compare;
 pub mod exec;
 pub mod protocol;
 pub mod results;
+pub mod snapshot;
 pub mod spec;
 pub mod suite;
 pub mod value;

@@ -51,7 +51,7 @@ pub struct RunRequest {
 
 fn collect_consts(e: &crate::case::Expected, out: &mut Vec<String>) {
     use crate::case::Expected;
-    let mut push_value = |v: &Value, out: &mut Vec<String>| {
+    let push_value = |v: &Value, out: &mut Vec<String>| {
         fn walk(v: &Value, out: &mut Vec<String>) {
             match v {
                 Value::Const(n) if !out.contains(n) => out.push(n.clone()),
@@ -291,6 +291,10 @@ pub struct BackendInfo {
     pub executable: Option<String>,
     pub patch: Option<String>,
     pub platform: Platform,
+    /// The backend's `errno` table (`EAGAIN` → 11), to check `errno:` by value, so that
+    /// aliases such as `EWOULDBLOCK` hold.
+    #[serde(skip)]
+    pub errno_values: HashMap<String, i64>,
 }
 
 pub(crate) fn ser_version<S: serde::Serializer>(v: &PyVersion, s: S) -> Result<S::Ok, S::Error> {
@@ -324,6 +328,14 @@ impl BackendInfo {
             version,
             executable: j["executable"].as_str().map(str::to_owned),
             patch,
+            errno_values: j["errno_values"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| v.as_i64().map(|v| (k.clone(), v)))
+                        .collect()
+                })
+                .unwrap_or_default(),
             platform: Platform {
                 os: ps("os"),
                 arch: ps("arch"),

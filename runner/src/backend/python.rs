@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
@@ -45,7 +45,8 @@ impl PythonBackend {
         let mut harness = Harness::spawn(exe, &script, patch)?;
         let answer = harness
             .request(&json!({"op": "hello", "protocol": PROTOCOL_VERSION}), HELLO_TIMEOUT)
-            .map_err(|reason| {
+            .map_err(|failure| {
+                let reason = String::from(failure);
                 let reason = match harness.stderr_tail() {
                     tail if tail.is_empty() => reason,
                     tail => format!("{reason}\n{tail}"),
@@ -128,6 +129,25 @@ impl Worker for PythonWorker {
     }
 }
 
+/// Parses a response line. Python writes a str holding lone surrogates (surrogateescape
+/// file names) with `\udcXX` escapes, which JSON parsers refuse; such escapes are kept as
+/// the literal text `\udcXX` instead.
+fn parse_line(line: &str) -> Result<Json, serde_json::Error> {
+    serde_json::from_str(line).or_else(|e| {
+        static LONE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"(^|[^\\])((?:\\\\)*)\\(u[dD][c-fC-F][0-9a-fA-F]{2})")
+                .expect("valid regex")
+        });
+        if !LONE.is_match(line) {
+            return Err(e);
+        }
+        // Applied twice: adjacent escapes share the character between them.
+        let once = LONE.replace_all(line, "$1$2\\\\$3");
+        let twice = LONE.replace_all(&once, "$1$2\\\\$3");
+        serde_json::from_str(&twice)
+    })
+}
+
 /// One harness process.
 struct Harness {
     child: Child,
@@ -151,7 +171,7 @@ impl From<HarnessFailure> for String {
 }
 
 impl Harness {
-    fn spawn(exe: &str, script: &PathBuf, patch: Option<&str>) -> Result<Harness, BackendError> {
+    fn spawn(exe: &str, script: &Path, patch: Option<&str>) -> Result<Harness, BackendError> {
         let mut cmd = Command::new(exe);
         cmd.arg("-u").arg(script);
         if let Some(p) = patch {
@@ -209,7 +229,7 @@ impl Harness {
             return Err(self.died(format!("cannot write to the harness: {e}")));
         }
         match self.lines.recv_timeout(timeout) {
-            Ok(Ok(answer)) => serde_json::from_str(&answer).map_err(|e| {
+            Ok(Ok(answer)) => parse_line(&answer).map_err(|e| {
                 let shown: String = answer.chars().take(200).collect();
                 self.died(format!("the harness answered garbage ({e}): {shown}"))
             }),

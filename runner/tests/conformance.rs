@@ -1,0 +1,118 @@
+//! Runs every case of `cases/` on the reference (each observed result checked against its
+//! insta snapshot) and, when `python3` is on PATH, on CPython. One test per case and backend,
+//! so `cargo test reference::htons` or nextest filters pick single cases.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use sockconf::backend::python::PythonBackend;
+use sockconf::backend::reference::ReferenceBackend;
+use sockconf::backend::{Backend, Worker};
+use sockconf::case::{Case, load_dir};
+use sockconf::exec::{CaseResult, Verdict, run_case};
+use sockconf::{snapshot, suite};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Workers shared by the tests of one backend: a test takes one, runs, and gives it back.
+struct Pool {
+    backend: Arc<dyn Backend>,
+    idle: Mutex<Vec<Box<dyn Worker>>>,
+}
+
+impl Pool {
+    fn new(backend: Arc<dyn Backend>) -> Arc<Pool> {
+        Arc::new(Pool {
+            backend,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn run(&self, case: &Case) -> CaseResult {
+        let taken = self.idle.lock().unwrap().pop();
+        let mut worker = match taken {
+            Some(w) => w,
+            None => self.backend.worker().expect("a worker starts"),
+        };
+        let r = run_case(case, worker.as_mut(), self.backend.info(), TIMEOUT);
+        self.idle.lock().unwrap().push(worker);
+        r
+    }
+}
+
+fn describe(r: &CaseResult) -> String {
+    format!(
+        "{} {}: {}\n{}",
+        r.verdict.as_str(),
+        r.id,
+        r.message.as_deref().unwrap_or(""),
+        snapshot::render(r)
+    )
+}
+
+fn passed(r: &CaseResult) -> Result<(), Failed> {
+    match r.verdict {
+        Verdict::Pass | Verdict::Unsupported | Verdict::Skip => Ok(()),
+        _ => Err(describe(r).into()),
+    }
+}
+
+fn reference_trial(pool: Arc<Pool>, case: Case) -> Trial {
+    let name = format!("reference::{}", case.id);
+    Trial::test(name, move || {
+        let r = pool.run(&case);
+        passed(&r)?;
+        let rendered = snapshot::render(&r);
+        catch_unwind(AssertUnwindSafe(|| {
+            let mut settings = insta::Settings::clone_current();
+            settings.set_prepend_module_to_snapshot(false);
+            settings.set_snapshot_path("snapshots");
+            settings.set_info(&format!("{} ({})", case.summary, case.doc));
+            if case.platform_dependent {
+                settings.set_snapshot_suffix(std::env::consts::OS);
+            }
+            settings.bind(|| insta::assert_snapshot!(case.id.clone(), rendered));
+        }))
+        .map_err(|p| {
+            p.downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_else(|| "snapshot mismatch".into())
+                .into()
+        })
+    })
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let spec = suite::spec(None).expect("the committed spec loads");
+    let cases_dir = suite::repo_root().join("cases");
+    let cases = match load_dir(&cases_dir, &suite::vocabulary(spec)) {
+        Ok(s) => s.cases,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("{e}");
+            }
+            panic!("the case files do not load");
+        }
+    };
+    let mut trials = Vec::new();
+    let reference = Pool::new(Arc::new(ReferenceBackend::new()));
+    for case in &cases {
+        trials.push(reference_trial(Arc::clone(&reference), case.clone()));
+    }
+    match PythonBackend::start("python3", None) {
+        Ok(backend) => {
+            let pool = Pool::new(Arc::new(backend));
+            for case in &cases {
+                let (pool, case) = (Arc::clone(&pool), case.clone());
+                trials.push(Trial::test(format!("python3::{}", case.id), move || {
+                    passed(&pool.run(&case))
+                }));
+            }
+        }
+        Err(e) => eprintln!("python3 not usable, its cases are not run: {e}"),
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
