@@ -57,7 +57,7 @@ fn error_of(text: &str) -> String {
 )]
 #[case::unknown_doc_item(
     "  - id: a.b\n    summary: s\n    doc: socket.htosn\n    steps: [{call: htons}]\n",
-    "cases/x.yaml:6:10: cases[0].doc: unknown documented item `socket.htosn`"
+    "cases/x.yaml:6:10: cases[0].doc: unknown documented item `socket.htosn`: spec/socket.yaml lists no such item (did you mean `socket.htons`?)"
 )]
 #[case::misspelled_constant(
     "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!const AF_INTE]}]\n",
@@ -73,7 +73,7 @@ fn error_of(text: &str) -> String {
 )]
 #[case::bad_id("  - id: A.B\n    summary: s\n    steps: [{call: htons}]\n", "must match")]
 #[case::matcher_in_input(
-    "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!any]}]\n",
+    "  - id: a.b\n    summary: s\n    steps:\n      - call: htons\n        args:\n          - !any\n",
     "`!any` is a matcher"
 )]
 #[case::wide_bytes(
@@ -145,8 +145,8 @@ fn wrong_format_number_is_rejected() {
 
 #[test]
 fn malformed_yaml_is_located() {
-    let err = error_of("format: 1\ndoc: [socket.htons\ncases: []\n");
-    assert!(err.starts_with("cases/x.yaml:3:"), "{err}");
+    let err = error_of("format: 1\ndoc: [socket.htons]\ncases:\n  - id: \"a\n");
+    assert!(err.starts_with("cases/x.yaml:5:1: found unexpected end of stream"), "{err}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::fmt;
 use num_bigint::BigInt;
 use serde::de::{self, Deserialize, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess};
 
-use super::load::ctx;
+use super::load::{checked_str, ctx};
 use crate::value::Value;
 
 /// What a step must return: a value whose parts may be matchers.
@@ -69,24 +69,25 @@ impl Regex {
 }
 
 fn regex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Regex>, D::Error> {
-    let s = String::deserialize(d)?;
-    regex::Regex::new(&format!("^(?:{s})$"))
-        .map(|r| Some(Regex(r)))
-        .map_err(|e| de::Error::custom(format!("bad regular expression: {e}")))
+    checked_str(d, |s| {
+        regex::Regex::new(&format!("^(?:{s})$"))
+            .map(|r| Some(Regex(r)))
+            .map_err(|e| format!("bad regular expression: {e}"))
+    })
 }
 
 fn type_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let s = String::deserialize(d)?;
-    ctx::check_type_name(&s).map_err(de::Error::custom)?;
-    Ok(Some(s))
+    checked_str(d, |s| ctx::check_type_name(s).map(|()| Some(s.to_owned())))
 }
 
 fn type_names<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    let v = Vec::<String>::deserialize(d)?;
-    for s in &v {
-        ctx::check_type_name(s).map_err(de::Error::custom)?;
+    struct Name(String);
+    impl<'de> Deserialize<'de> for Name {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            checked_str(d, |s| ctx::check_type_name(s).map(|()| Name(s.to_owned())))
+        }
     }
-    Ok(Some(v))
+    Ok(Some(Vec::<Name>::deserialize(d)?.into_iter().map(|n| n.0).collect()))
 }
 
 /// An int or float bound of `range:`.

@@ -240,6 +240,26 @@ const BUILTIN_TYPES: &[&str] = &[
     "ResourceWarning", "RuntimeWarning", "UserWarning",
 ];
 
+/// Reads a string and checks it inside the scalar's own deserialisation, so that an error
+/// carries the scalar's line and column (a check made after `String::deserialize` returns
+/// would be located at the enclosing map).
+pub(super) fn checked_str<'de, D: Deserializer<'de>, T>(
+    d: D,
+    check: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    struct V<F>(F);
+    impl<'de, T, F: FnOnce(&str) -> Result<T, String>> de::Visitor<'de> for V<F> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+            (self.0)(s).map_err(E::custom)
+        }
+    }
+    d.deserialize_str(V(check))
+}
+
 // ---- the YAML shapes -------------------------------------------------------------------
 
 struct FormatNumber;
@@ -261,9 +281,7 @@ struct DocName(String);
 
 impl<'de> Deserialize<'de> for DocName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        ctx::check_doc(&s).map_err(de::Error::custom)?;
-        Ok(DocName(s))
+        checked_str(d, |s| ctx::check_doc(s).map(|()| DocName(s.to_owned())))
     }
 }
 
@@ -271,7 +289,7 @@ struct CaseId(String);
 
 impl<'de> Deserialize<'de> for CaseId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
+        checked_str(d, |s| {
         let mut chars = s.chars();
         let valid = chars
             .next()
@@ -280,12 +298,11 @@ impl<'de> Deserialize<'de> for CaseId {
                 c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
             });
         if !valid {
-            return Err(de::Error::custom(format!(
-                "case id `{s}` must match [a-z0-9][a-z0-9._-]*"
-            )));
+            return Err(format!("case id `{s}` must match [a-z0-9][a-z0-9._-]*"));
         }
-        ctx::register_id(&s).map_err(de::Error::custom)?;
-        Ok(CaseId(s))
+        ctx::register_id(s)?;
+        Ok(CaseId(s.to_owned()))
+        })
     }
 }
 
@@ -299,42 +316,41 @@ fn is_identifier(s: &str) -> bool {
 
 impl<'de> Deserialize<'de> for SaveName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        if !is_identifier(&s) {
-            return Err(de::Error::custom(format!(
-                "`{s}` is not a name (letters, digits, _; not starting with a digit)"
-            )));
-        }
-        ctx::register_save(&s);
-        Ok(SaveName(s))
+        checked_str(d, |s| {
+            if !is_identifier(s) {
+                return Err(format!(
+                    "`{s}` is not a name (letters, digits, _; not starting with a digit)"
+                ));
+            }
+            ctx::register_save(s);
+            Ok(SaveName(s.to_owned()))
+        })
     }
 }
 
 impl<'de> Deserialize<'de> for Target {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        let (root, rest) = match s.strip_prefix('$') {
-            Some(r) => (Root::Saved, r),
-            None => (Root::Module, s.as_str()),
-        };
-        let path: Vec<String> = rest.split('.').map(str::to_owned).collect();
-        if let Some(bad) = path.iter().find(|p| !is_identifier(p)) {
-            return Err(de::Error::custom(format!(
-                "`{s}` is not a dotted path of names (`{bad}`)"
-            )));
-        }
-        match root {
-            Root::Saved => ctx::check_ref(&path[0]),
-            Root::Module => ctx::check_module_attr(&path[0]),
-        }
-        .map_err(de::Error::custom)?;
-        Ok(Target { root, path })
+        checked_str(d, |s| {
+            let (root, rest) = match s.strip_prefix('$') {
+                Some(r) => (Root::Saved, r),
+                None => (Root::Module, s),
+            };
+            let path: Vec<String> = rest.split('.').map(str::to_owned).collect();
+            if let Some(bad) = path.iter().find(|p| !is_identifier(p)) {
+                return Err(format!("`{s}` is not a dotted path of names (`{bad}`)"));
+            }
+            match root {
+                Root::Saved => ctx::check_ref(&path[0]),
+                Root::Module => ctx::check_module_attr(&path[0]),
+            }?;
+            Ok(Target { root, path })
+        })
     }
 }
 
 impl<'de> Deserialize<'de> for VersionReq {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(de::Error::custom)
+        checked_str(d, str::parse)
     }
 }
 
