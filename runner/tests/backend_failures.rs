@@ -1,0 +1,111 @@
+//! A backend that hangs, dies or answers garbage costs only the case in flight: it becomes
+//! TIMEOUT or CRASH and the run goes on with a fresh process. An interpreter that is missing
+//! or too old is refused before anything runs.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sockconf::backend::BackendError;
+use sockconf::backend::python::PythonBackend;
+use sockconf::case::load::load_str;
+use sockconf::exec::{self, Options, Verdict};
+use sockconf::suite;
+
+/// A stand-in interpreter: ignores its arguments (the harness path) and speaks the protocol
+/// itself, misbehaving on cue from the case id.
+const FAKE: &str = r#"#!/usr/bin/env python3
+import json, sys, time
+for line in sys.stdin:
+    req = json.loads(line)
+    op = req.get("op")
+    if op == "hello":
+        print(json.dumps({"ok": True, "protocol": 1, "implementation": "fake", "version": "0",
+                          "python_version": "2.7.18" if "OLD" in sys.argv[0] else "3.11.0",
+                          "executable": sys.argv[0],
+                          "platform": {"os": "linux", "arch": "x86_64", "kernel": "",
+                                       "tags": ["linux", "little-endian", "x86_64"]}}), flush=True)
+    elif op == "bye":
+        break
+    elif "hang" in req["id"]:
+        time.sleep(30)
+    elif "die" in req["id"]:
+        sys.stderr.write("fake: dying on purpose\n")
+        sys.exit(3)
+    elif "garbage" in req["id"]:
+        print("this is not json", flush=True)
+    else:
+        steps = [{"returned": {"int": "256"}, "elapsed": 0.0} for _ in req["steps"]]
+        print(json.dumps({"id": req["id"], "status": "ran", "steps": steps}), flush=True)
+"#;
+
+fn fake_interpreter(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, FAKE).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn case(id: &str) -> String {
+    format!(
+        "  - id: {id}\n    summary: s\n    steps:\n      - call: htons\n        args: [1]\n        returns: 256\n"
+    )
+}
+
+#[test]
+fn hangs_and_crashes_cost_one_case_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = fake_interpreter(dir.path(), "fakepython");
+    let backend = PythonBackend::start(exe.to_str().unwrap(), None).expect("the fake starts");
+    let ids = ["a.ok", "b.hang", "c.ok", "d.die", "e.ok", "f.garbage", "g.ok"];
+    let text = format!(
+        "format: 1\ndoc: [socket.htons]\ncases:\n{}",
+        ids.iter().map(|i| case(i)).collect::<String>()
+    );
+    let vocab = suite::vocabulary(suite::spec(None).unwrap());
+    let cases = load_str(&text, Path::new("t.yaml"), &vocab).unwrap();
+    let opts = Options {
+        jobs: 1,
+        timeout: Duration::from_millis(500),
+        filters: vec![],
+    };
+    let results = exec::run(&backend, &cases, &opts, &|_| {}).unwrap();
+    let verdicts: Vec<(&str, Verdict)> = results.iter().map(|r| (r.id.as_str(), r.verdict)).collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("a.ok", Verdict::Pass),
+            ("b.hang", Verdict::Timeout),
+            ("c.ok", Verdict::Pass),
+            ("d.die", Verdict::Crash),
+            ("e.ok", Verdict::Pass),
+            ("f.garbage", Verdict::Crash),
+            ("g.ok", Verdict::Pass),
+        ]
+    );
+    let died = results[3].message.as_deref().unwrap_or_default();
+    assert!(died.contains("dying on purpose"), "the crash keeps stderr: {died}");
+    assert!(results[5].message.as_deref().unwrap().contains("garbage"));
+}
+
+#[test]
+fn a_missing_interpreter_is_refused() {
+    match PythonBackend::start("/nonexistent/python9", None) {
+        Err(BackendError::Spawn { exe, .. }) => assert_eq!(exe, "/nonexistent/python9"),
+        Err(other) => panic!("wrong error: {other}"),
+        Ok(_) => panic!("started a missing interpreter"),
+    }
+}
+
+#[test]
+fn an_interpreter_older_than_36_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = fake_interpreter(dir.path(), "OLDpython");
+    match PythonBackend::start(exe.to_str().unwrap(), None) {
+        Err(e @ BackendError::TooOld { .. }) => {
+            assert!(e.to_string().contains("Python 2.7.18"), "{e}");
+        }
+        Err(other) => panic!("wrong error: {other}"),
+        Ok(_) => panic!("accepted Python 2.7"),
+    }
+}
