@@ -164,8 +164,13 @@ fn extract(rst: &PathBuf, out: &PathBuf) -> ExitCode {
         Ok(t) => t,
         Err(e) => return usage_error(format!("{}: {e}", rst.display())),
     };
-    let spec = match spec::extract(&text) {
-        Ok(s) => s,
+    let spec = match spec::extract_with_report(&text) {
+        Ok(extraction) => {
+            for d in &extraction.duplicates {
+                eprintln!("{}: {d}", rst.display());
+            }
+            extraction.spec
+        }
         Err(e) => return usage_error(format!("{}: {e}", rst.display())),
     };
     if let Err(e) = spec.save(out) {

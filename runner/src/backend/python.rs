@@ -43,8 +43,18 @@ impl PythonBackend {
         file.write_all(HARNESS_SOURCE.as_bytes())?;
         let script = Arc::new(file.into_temp_path());
         let mut harness = Harness::spawn(exe, &script, patch)?;
-        let answer = harness
-            .request(&json!({"op": "hello", "protocol": PROTOCOL_VERSION}), HELLO_TIMEOUT)
+        let hello = harness
+            .request(&json!({"op": "hello", "protocol": PROTOCOL_VERSION}), HELLO_TIMEOUT);
+        if hello.is_err() {
+            // An interpreter too old for the harness fails in ways of its own: say why.
+            if let Some(version) = language_version(exe).filter(|v| *v < (3, 6)) {
+                return Err(BackendError::TooOld {
+                    exe: exe.to_owned(),
+                    version: format!("{}.{}", version.0, version.1),
+                });
+            }
+        }
+        let answer = hello
             .map_err(|failure| {
                 let reason = String::from(failure);
                 let reason = match harness.stderr_tail() {
@@ -74,6 +84,19 @@ impl PythonBackend {
             first: Mutex::new(Some(harness)),
         })
     }
+}
+
+/// The language version of `exe`, asked in a way every Python answers.
+fn language_version(exe: &str) -> Option<(u32, u32)> {
+    let out = Command::new(exe)
+        .args(["-c", "import sys; sys.stdout.write('%d %d' % sys.version_info[:2])"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace().map(str::parse::<u32>);
+    Some((parts.next()?.ok()?, parts.next()?.ok()?))
 }
 
 impl Backend for PythonBackend {
