@@ -1,0 +1,235 @@
+//! CPython's argument parsing for built-in functions, with its exact messages.
+//!
+//! Two families matter for the `socket` module:
+//!
+//! * functions converted to Argument Clinic with one positional argument (`METH_O`) or
+//!   none (`METH_NOARGS`): their count errors name the function by its qualified name,
+//!   `_socket.htons() takes exactly one argument (0 given)`;
+//! * functions parsing with `PyArg_ParseTuple` (`METH_VARARGS`): `inet_pton() takes
+//!   exactly 2 arguments (1 given)`, and per-argument messages like `inet_pton()
+//!   argument 2 must be str, not bytes`.
+//!
+//! Both refuse keyword arguments first: `… takes no keyword arguments`.
+
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+
+use super::exception::PyException;
+use super::object::{Object, tp_name};
+
+/// The call's positional and keyword arguments.
+pub struct Call<'a> {
+    /// Positional arguments.
+    pub args: &'a [Object],
+    /// Keyword arguments.
+    pub kwargs: &'a [(String, Object)],
+}
+
+impl Call<'_> {
+    fn no_kwargs(&self, display_name: &str) -> Result<(), PyException> {
+        if self.kwargs.is_empty() {
+            Ok(())
+        } else {
+            Err(PyException::type_error(format!(
+                "{display_name}() takes no keyword arguments"
+            )))
+        }
+    }
+
+    /// `METH_O`: exactly one positional argument, no keywords. `qualname` is the
+    /// function's qualified name (`"_socket.htons"`).
+    pub fn meth_o(&self, qualname: &str) -> Result<&Object, PyException> {
+        self.no_kwargs(qualname)?;
+        match self.args {
+            [one] => Ok(one),
+            other => Err(PyException::type_error(format!(
+                "{qualname}() takes exactly one argument ({} given)",
+                other.len()
+            ))),
+        }
+    }
+
+    /// `METH_NOARGS`: no arguments at all.
+    pub fn meth_noargs(&self, qualname: &str) -> Result<(), PyException> {
+        self.no_kwargs(qualname)?;
+        if self.args.is_empty() {
+            Ok(())
+        } else {
+            Err(PyException::type_error(format!(
+                "{qualname}() takes no arguments ({} given)",
+                self.args.len()
+            )))
+        }
+    }
+
+    /// `PyArg_ParseTuple` with exactly `n` arguments; `name` is the format's
+    /// `:name` (`"inet_pton"`).
+    pub fn exactly(&self, name: &str, n: usize) -> Result<&[Object], PyException> {
+        self.no_kwargs(name)?;
+        if self.args.len() == n {
+            Ok(self.args)
+        } else {
+            let plural = if n == 1 { "" } else { "s" };
+            Err(PyException::type_error(format!(
+                "{name}() takes exactly {n} argument{plural} ({} given)",
+                self.args.len()
+            )))
+        }
+    }
+}
+
+/// `PyNumber_Index`: the integer value of an `int` (or `bool`, or enum member).
+pub fn index(obj: &Object) -> Result<BigInt, PyException> {
+    obj.as_int().ok_or_else(|| {
+        PyException::type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            tp_name(obj)
+        ))
+    })
+}
+
+/// Argument Clinic's `int` converter (`PyLong_AsInt`).
+pub fn c_int(obj: &Object) -> Result<i32, PyException> {
+    index(obj)?
+        .to_i32()
+        .ok_or_else(|| PyException::overflow_error("Python int too large to convert to C int"))
+}
+
+/// `PyArg_ParseTuple`'s `i` format: a C `int`, through a C `long`.
+pub fn parse_i(obj: &Object) -> Result<i32, PyException> {
+    let long = index(obj)?
+        .to_i64()
+        .ok_or_else(|| PyException::overflow_error("Python int too large to convert to C long"))?;
+    i32::try_from(long).map_err(|_| {
+        PyException::overflow_error(if long > 0 {
+            "signed integer is greater than maximum"
+        } else {
+            "signed integer is less than minimum"
+        })
+    })
+}
+
+/// `PyArg_ParseTuple`'s `n` format: a `Py_ssize_t`.
+pub fn parse_n(obj: &Object) -> Result<i64, PyException> {
+    index(obj)?
+        .to_isize()
+        .and_then(|n| n.to_i64())
+        .ok_or_else(|| PyException::overflow_error("Python int too large to convert to C ssize_t"))
+}
+
+/// A bytes-like argument (`y*` / `Py_buffer`): `bytes` or `bytearray`.
+pub fn buffer(obj: &Object) -> Result<Vec<u8>, PyException> {
+    match obj {
+        Object::Bytes(b) => Ok(b.clone()),
+        Object::ByteArray(b) => Ok(b.borrow().clone()),
+        other => Err(PyException::type_error(format!(
+            "a bytes-like object is required, not '{}'",
+            tp_name(other)
+        ))),
+    }
+}
+
+/// The type as `_PyArg_BadArgument` names it: `None` for `None`, else the `tp_name`.
+fn bad_argument_type(obj: &Object) -> &'static str {
+    match obj {
+        Object::None => "None",
+        other => tp_name(other),
+    }
+}
+
+/// A `str` argument without NUL characters (Argument Clinic's `str` converter and
+/// `PyArg_ParseTuple`'s `s` format). `what` names the argument in the message:
+/// `"inet_aton() argument"` or `"inet_pton() argument 2"`.
+pub fn c_str<'a>(obj: &'a Object, what: &str) -> Result<&'a str, PyException> {
+    let Object::Str(s) = obj else {
+        return Err(PyException::type_error(format!(
+            "{what} must be str, not {}",
+            bad_argument_type(obj)
+        )));
+    };
+    if s.contains('\0') {
+        return Err(PyException::value_error("embedded null character"));
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn call(args: &[Object]) -> Call<'_> {
+        Call { args, kwargs: &[] }
+    }
+
+    #[rstest]
+    #[case(vec![], "_socket.htons() takes exactly one argument (0 given)")]
+    #[case(vec![Object::int(1), Object::int(2)], "_socket.htons() takes exactly one argument (2 given)")]
+    fn meth_o_counts(#[case] args: Vec<Object>, #[case] message: &str) {
+        assert_eq!(
+            call(&args).meth_o("_socket.htons").unwrap_err().message(),
+            message
+        );
+    }
+
+    #[test]
+    fn keywords_first() {
+        let kwargs = [("x".to_owned(), Object::int(1))];
+        let args = [Object::int(1), Object::int(2)];
+        let c = Call {
+            args: &args,
+            kwargs: &kwargs,
+        };
+        assert_eq!(
+            c.meth_o("_socket.htons").unwrap_err().message(),
+            "_socket.htons() takes no keyword arguments"
+        );
+        assert_eq!(
+            c.exactly("inet_pton", 2).unwrap_err().message(),
+            "inet_pton() takes no keyword arguments"
+        );
+    }
+
+    #[rstest]
+    #[case(1, "CMSG_LEN() takes exactly 1 argument (0 given)")]
+    #[case(2, "CMSG_LEN() takes exactly 2 arguments (0 given)")]
+    fn exactly_plural(#[case] n: usize, #[case] message: &str) {
+        assert_eq!(
+            call(&[]).exactly("CMSG_LEN", n).unwrap_err().message(),
+            message
+        );
+    }
+
+    #[rstest]
+    #[case(Object::int(1i64 << 31), "signed integer is greater than maximum")]
+    #[case(Object::int(-(1i64 << 31) - 1), "signed integer is less than minimum")]
+    #[case(Object::Int(BigInt::from(1) << 64), "Python int too large to convert to C long")]
+    #[case(
+        Object::Float(2.0),
+        "'float' object cannot be interpreted as an integer"
+    )]
+    #[case(Object::str("a"), "'str' object cannot be interpreted as an integer")]
+    #[case(Object::None, "'NoneType' object cannot be interpreted as an integer")]
+    fn parse_i_errors(#[case] obj: Object, #[case] message: &str) {
+        assert_eq!(parse_i(&obj).unwrap_err().message(), message);
+    }
+
+    #[test]
+    fn str_argument() {
+        let what = "inet_pton() argument 2";
+        assert_eq!(
+            c_str(&Object::Bytes(b"x".to_vec()), what)
+                .unwrap_err()
+                .message(),
+            "inet_pton() argument 2 must be str, not bytes"
+        );
+        assert_eq!(
+            c_str(&Object::None, what).unwrap_err().message(),
+            "inet_pton() argument 2 must be str, not None"
+        );
+        assert_eq!(
+            c_str(&Object::str("a\0"), what).unwrap_err().message(),
+            "embedded null character"
+        );
+    }
+}

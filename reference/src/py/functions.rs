@@ -1,0 +1,168 @@
+//! The module-level functions of `socket` that need no socket, with CPython's argument
+//! handling: `htons`, `htonl`, `ntohs`, `ntohl`, `inet_aton`, `inet_ntoa`,
+//! `inet_pton`, `inet_ntop`, `CMSG_LEN`, `CMSG_SPACE`, `getdefaulttimeout`,
+//! `setdefaulttimeout`.
+
+use num_bigint::Sign;
+use num_traits::ToPrimitive;
+
+use super::args::{self, Call};
+use super::exception::PyException;
+use super::object::{Object, tp_name};
+use crate::core::timeout::{self, DefaultTimeout, Timeout};
+use crate::core::{byteorder, cmsg, inet};
+
+type PyResult = Result<Object, PyException>;
+
+/// The names of the functions implemented here, in the order `dir(socket)` would list
+/// them.
+pub const NAMES: &[&str] = &[
+    "CMSG_LEN",
+    "CMSG_SPACE",
+    "getdefaulttimeout",
+    "htonl",
+    "htons",
+    "inet_aton",
+    "inet_ntoa",
+    "inet_ntop",
+    "inet_pton",
+    "ntohl",
+    "ntohs",
+    "setdefaulttimeout",
+];
+
+/// Calls the function `name`; `None` when there is no such function.
+pub fn call(name: &str, call: &Call<'_>, default: &mut DefaultTimeout) -> Option<PyResult> {
+    Some(match name {
+        "htons" => short(call, "htons", byteorder::htons),
+        "ntohs" => short(call, "ntohs", byteorder::ntohs),
+        "htonl" => long(call, "htonl", byteorder::htonl),
+        "ntohl" => long(call, "ntohl", byteorder::ntohl),
+        "inet_aton" => inet_aton(call),
+        "inet_ntoa" => inet_ntoa(call),
+        "inet_pton" => inet_pton(call),
+        "inet_ntop" => inet_ntop(call),
+        "CMSG_LEN" => cmsg_fn(call, "CMSG_LEN", cmsg::len),
+        "CMSG_SPACE" => cmsg_fn(call, "CMSG_SPACE", cmsg::space),
+        "getdefaulttimeout" => getdefaulttimeout(call, *default),
+        "setdefaulttimeout" => setdefaulttimeout(call, default),
+        _ => return None,
+    })
+}
+
+/// `socket.htons(x)` / `socket.ntohs(x)` (Argument Clinic, `x: int`): a C `int`, then
+/// the 16-bit range check added in 3.10.
+fn short(call: &Call<'_>, name: &str, f: fn(u16) -> u16) -> PyResult {
+    let x = args::c_int(call.meth_o(&format!("_socket.{name}"))?)?;
+    if x < 0 {
+        return Err(PyException::overflow_error(format!(
+            "{name}: can't convert negative Python int to C 16-bit unsigned integer"
+        )));
+    }
+    let x = u16::try_from(x).map_err(|_| {
+        PyException::overflow_error(format!(
+            "{name}: Python int too large to convert to C 16-bit unsigned integer"
+        ))
+    })?;
+    Ok(Object::int(f(x)))
+}
+
+/// `socket.htonl(x)` / `socket.ntohl(x)` (Argument Clinic, `x: object`): an `int`
+/// read as a C `unsigned long`, then only its low 32 bits allowed.
+fn long(call: &Call<'_>, name: &str, f: fn(u32) -> u32) -> PyResult {
+    let arg = call.meth_o(&format!("_socket.{name}"))?;
+    let Some(x) = arg.as_int() else {
+        return Err(PyException::type_error(format!(
+            "expected int, {} found",
+            tp_name(arg)
+        )));
+    };
+    if x.sign() == Sign::Minus {
+        return Err(PyException::overflow_error(
+            "can't convert negative value to unsigned int",
+        ));
+    }
+    let x = x.to_u64().ok_or_else(|| {
+        PyException::overflow_error("Python int too large to convert to C unsigned long")
+    })?;
+    let x = u32::try_from(x).map_err(|_| PyException::overflow_error("int larger than 32 bits"))?;
+    Ok(Object::int(f(x)))
+}
+
+/// `socket.inet_aton(ip_string)` (Argument Clinic, `ip_addr: str`).
+fn inet_aton(call: &Call<'_>) -> PyResult {
+    let text = args::c_str(call.meth_o("_socket.inet_aton")?, "inet_aton() argument")?;
+    Ok(Object::Bytes(inet::aton(text)?.to_vec()))
+}
+
+/// `socket.inet_ntoa(packed_ip)` (Argument Clinic, `packed_ip: Py_buffer`).
+fn inet_ntoa(call: &Call<'_>) -> PyResult {
+    let packed = args::buffer(call.meth_o("_socket.inet_ntoa")?)?;
+    Ok(Object::Str(inet::ntoa(&packed)?))
+}
+
+/// `socket.inet_pton(address_family, ip_string)` (`PyArg_ParseTuple`, `"is"`).
+fn inet_pton(call: &Call<'_>) -> PyResult {
+    let [family, text] = call.exactly("inet_pton", 2)? else {
+        unreachable!("exactly two arguments")
+    };
+    let family = args::parse_i(family)?;
+    let text = args::c_str(text, "inet_pton() argument 2")?;
+    Ok(Object::Bytes(inet::pton(family, text)?))
+}
+
+/// `socket.inet_ntop(address_family, packed_ip)` (`PyArg_ParseTuple`, `"iy*"`).
+fn inet_ntop(call: &Call<'_>) -> PyResult {
+    let [family, packed] = call.exactly("inet_ntop", 2)? else {
+        unreachable!("exactly two arguments")
+    };
+    let family = args::parse_i(family)?;
+    let packed = args::buffer(packed)?;
+    Ok(Object::Str(inet::ntop(family, &packed)?))
+}
+
+/// `socket.CMSG_LEN(length)` / `socket.CMSG_SPACE(length)` (`PyArg_ParseTuple`, `"n"`).
+fn cmsg_fn(call: &Call<'_>, name: &str, f: fn(i64) -> Result<u64, crate::core::Error>) -> PyResult {
+    let [length] = call.exactly(name, 1)? else {
+        unreachable!("exactly one argument")
+    };
+    Ok(Object::int(f(args::parse_n(length)?)?))
+}
+
+/// `socket.getdefaulttimeout()`: `None` or the timeout in seconds as a float.
+fn getdefaulttimeout(call: &Call<'_>, default: DefaultTimeout) -> PyResult {
+    call.meth_noargs("_socket.getdefaulttimeout")?;
+    Ok(match default.get() {
+        None => Object::None,
+        Some(t) => Object::Float(t.as_secs_f64()),
+    })
+}
+
+/// `socket.setdefaulttimeout(timeout)`.
+fn setdefaulttimeout(call: &Call<'_>, default: &mut DefaultTimeout) -> PyResult {
+    let value = call.meth_o("_socket.setdefaulttimeout")?;
+    default.set(parse_timeout(value)?);
+    Ok(Object::None)
+}
+
+/// A timeout value as `socket.setdefaulttimeout` and `socket.settimeout` take it:
+/// `None`, an int (`bool` and enum members included) or a float; since 3.15 any real
+/// number (the value model holds no other real type). Other types raise `TypeError`
+/// with the message of `PyFloat_AsDouble`, which CPython 3.15 falls back to for
+/// non-integers (`must be real number, not str`).
+pub fn parse_timeout(value: &Object) -> Result<Option<Timeout>, PyException> {
+    let nanos = match value {
+        Object::None => return Ok(None),
+        Object::Float(f) => timeout::nanos_from_float(*f)?,
+        other => match other.as_int() {
+            Some(i) => timeout::nanos_from_int(i.to_i64())?,
+            None => {
+                return Err(PyException::type_error(format!(
+                    "must be real number, not {}",
+                    tp_name(other)
+                )));
+            }
+        },
+    };
+    Ok(Some(Timeout::from_nanos(nanos)?))
+}

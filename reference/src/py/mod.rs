@@ -1,0 +1,31 @@
+//! The Python-level surface: the `socket` module as Python code sees it.
+//!
+//! Values are [`Object`]s, raised exceptions are [`PyException`]s, and [`Module`] is
+//! one instance of the module: `getattr` / `getattr_of` / `call` reproduce what CPython
+//! does for each name, including which argument types are accepted and the exact
+//! exception and message for each bad one. The conformance runner drives this layer.
+
+mod args;
+mod exception;
+mod functions;
+mod module;
+mod object;
+
+pub use exception::PyException;
+pub use functions::parse_timeout;
+pub use module::Module;
+pub use object::{
+    Class, EnumMember, Object, bytes_repr, float_repr, repr, str, str_repr, tp_name, type_name,
+};
+
+/// Python's `errno` module on this platform: every `errno.NAME` with its value (aliases
+/// such as `EWOULDBLOCK` included), for resolving `errno:` expectations by name.
+pub fn errno_values() -> Vec<(String, i64)> {
+    crate::core::errno::all()
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,247 @@
+//! The `socket` module as Python code sees it: attribute lookup and calls, with the
+//! per-case state (the default timeout).
+
+use super::args::Call;
+use super::exception::PyException;
+use super::functions;
+use super::object::{Class, EnumMember, Object, tp_name};
+use crate::core::ExcType;
+use crate::core::constants::{self, EnumClass};
+use crate::core::timeout::{DefaultTimeout, Timeout};
+
+/// One `socket` module instance: what a case runs against.
+#[derive(Debug, Clone, Default)]
+pub struct Module {
+    default_timeout: DefaultTimeout,
+}
+
+/// Module attributes that are classes.
+const CLASSES: &[(&str, Class)] = &[
+    ("error", Class::Exception(ExcType::OSError)),
+    ("herror", Class::Exception(ExcType::Herror)),
+    ("gaierror", Class::Exception(ExcType::Gaierror)),
+    ("timeout", Class::Exception(ExcType::TimeoutError)),
+    ("socket", Class::Socket),
+    ("SocketType", Class::SocketType),
+    ("AddressFamily", Class::Enum(EnumClass::AddressFamily)),
+    ("SocketKind", Class::Enum(EnumClass::SocketKind)),
+    ("MsgFlag", Class::Enum(EnumClass::MsgFlag)),
+    ("AddressInfo", Class::Enum(EnumClass::AddressInfo)),
+];
+
+impl Module {
+    /// The Python version whose documented behaviour the reference implements.
+    pub const PYTHON_VERSION: &'static str = "3.15";
+
+    /// A freshly imported module: no default timeout.
+    pub fn new() -> Module {
+        Module::default()
+    }
+
+    /// Restores the module state a new case starts from (`setdefaulttimeout(None)`).
+    pub fn reset(&mut self) {
+        self.default_timeout = DefaultTimeout::default();
+    }
+
+    /// The current default timeout (`socket.getdefaulttimeout()`).
+    pub fn default_timeout(&self) -> Option<Timeout> {
+        self.default_timeout.get()
+    }
+
+    /// The names of all module attributes the reference provides.
+    pub fn attribute_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = CLASSES.iter().map(|(n, _)| (*n).to_owned()).collect();
+        names.extend(functions::NAMES.iter().map(|n| (*n).to_owned()));
+        names.extend(constants::all().iter().map(|c| c.name.to_owned()));
+        names.push("has_ipv6".to_owned());
+        names.sort();
+        names
+    }
+
+    /// Whether `socket.NAME` exists.
+    pub fn has_attr(&self, name: &str) -> bool {
+        self.getattr(name).is_ok()
+    }
+
+    /// `socket.NAME`.
+    pub fn getattr(&self, name: &str) -> Result<Object, PyException> {
+        if let Some(&(_, class)) = CLASSES.iter().find(|(n, _)| *n == name) {
+            return Ok(Object::Class(class));
+        }
+        if let Some(&f) = functions::NAMES.iter().find(|&&n| n == name) {
+            return Ok(Object::Function(f));
+        }
+        if name == "has_ipv6" {
+            return Ok(Object::Bool(constants::HAS_IPV6));
+        }
+        if let Some(c) = constants::lookup(name) {
+            return Ok(
+                match c.class.and_then(|class| EnumMember::by_name(class, name)) {
+                    Some(member) => Object::Enum(member),
+                    None => Object::int(c.value),
+                },
+            );
+        }
+        Err(PyException::attribute_error(format!(
+            "module 'socket' has no attribute '{name}'"
+        )))
+    }
+
+    /// `obj.NAME` for an object the module handed out.
+    pub fn getattr_of(&self, obj: &Object, name: &str) -> Result<Object, PyException> {
+        let found = match obj {
+            Object::Class(class) => class_attr(class, name),
+            Object::Enum(member) => match name {
+                "name" | "_name_" => Some(member.name.clone().map_or(Object::None, Object::Str)),
+                "value" | "_value_" | "real" | "numerator" => Some(Object::int(member.value)),
+                _ => None,
+            },
+            Object::Exception(exc) => exception_attr(exc, name),
+            Object::Function(f) => match name {
+                "__name__" | "__qualname__" => Some(Object::str(*f)),
+                "__module__" => Some(Object::str("_socket")),
+                _ => None,
+            },
+            _ => None,
+        };
+        found.ok_or_else(|| {
+            let message = match obj {
+                // BlockingIOError.characters_written is a getter that raises when unset.
+                Object::Exception(e)
+                    if e.exc_type() == ExcType::BlockingIOError && name == "characters_written" =>
+                {
+                    "characters_written".to_owned()
+                }
+                Object::Class(class) => {
+                    format!(
+                        "type object '{}' has no attribute '{name}'",
+                        class.short_name()
+                    )
+                }
+                other => format!("'{}' object has no attribute '{name}'", tp_name(other)),
+            };
+            PyException::attribute_error(message)
+        })
+    }
+
+    /// `callee(*args, **kwargs)`.
+    pub fn call(
+        &mut self,
+        callee: &Object,
+        args: Vec<Object>,
+        kwargs: Vec<(String, Object)>,
+    ) -> Result<Object, PyException> {
+        let call = Call {
+            args: &args,
+            kwargs: &kwargs,
+        };
+        match callee {
+            Object::Function(name) => functions::call(name, &call, &mut self.default_timeout)
+                .unwrap_or_else(|| Err(not_implemented(&format!("socket.{name}()")))),
+            Object::Class(Class::Exception(ty)) => {
+                if !kwargs.is_empty() {
+                    return Err(PyException::type_error(format!(
+                        "{}() takes no keyword arguments",
+                        ty.short_name()
+                    )));
+                }
+                Ok(PyException::call(*ty, args)?.into())
+            }
+            Object::Class(Class::Enum(class)) => enum_call(*class, &call),
+            Object::Class(class) => Err(not_implemented(&format!("{}()", class.name()))),
+            other => Err(PyException::type_error(format!(
+                "'{}' object is not callable",
+                tp_name(other)
+            ))),
+        }
+    }
+}
+
+fn not_implemented(what: &str) -> PyException {
+    PyException::with_message(
+        ExcType::NotImplementedError,
+        format!("{what} is not implemented by the sockconf reference yet"),
+    )
+}
+
+fn class_attr(class: &Class, name: &str) -> Option<Object> {
+    match name {
+        "__name__" | "__qualname__" => return Some(Object::str(class.short_name())),
+        "__module__" => return Some(Object::str(class.module())),
+        _ => {}
+    }
+    match class {
+        Class::Enum(c) => EnumMember::by_name(*c, name).map(Object::Enum),
+        _ => None,
+    }
+}
+
+fn exception_attr(exc: &PyException, name: &str) -> Option<Object> {
+    let oserror = exc.exc_type().is_oserror();
+    match name {
+        "args" => Some(Object::Tuple(exc.args())),
+        "errno" if oserror => Some(exc.errno_object().cloned().unwrap_or(Object::None)),
+        "strerror" if oserror => Some(exc.strerror().unwrap_or(Object::None)),
+        "filename" if oserror => Some(exc.filename().unwrap_or(Object::None)),
+        "filename2" if oserror => Some(exc.filename2().unwrap_or(Object::None)),
+        "characters_written" => exc.characters_written().map(Object::int),
+        _ => None,
+    }
+}
+
+/// `AddressFamily(value)` and friends: the member with that value; for an `IntFlag`
+/// any combination of bits (`MsgFlag(3)` is `MSG_OOB|MSG_PEEK`).
+fn enum_call(class: EnumClass, call: &Call<'_>) -> Result<Object, PyException> {
+    let [value] = call.args else {
+        if call.args.is_empty() {
+            return Err(PyException::type_error(
+                "EnumType.__call__() missing 1 required positional argument: 'value'",
+            ));
+        }
+        return Err(not_implemented("the enum functional API"));
+    };
+    if let Some(kw) = call.kwargs.first() {
+        return Err(PyException::type_error(format!(
+            "EnumType.__call__() got an unexpected keyword argument '{}'",
+            kw.0
+        )));
+    }
+    let invalid = || {
+        PyException::value_error(format!(
+            "{} is not a valid {}",
+            super::object::repr(value),
+            class.short_name()
+        ))
+    };
+    let number = match value {
+        Object::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => Some(*f as i64),
+        other => other
+            .as_int()
+            .and_then(|i| num_traits::ToPrimitive::to_i64(&i)),
+    };
+    let number = number.ok_or_else(invalid)?;
+    if let Some(name) = class.member_by_value(number) {
+        return Ok(Object::Enum(EnumMember {
+            class,
+            name: Some(name.to_owned()),
+            value: number,
+        }));
+    }
+    if !class.is_flag() || matches!(value, Object::Float(_)) {
+        return Err(invalid());
+    }
+    let all_bits = class.all_bits();
+    let number = if number < 0 {
+        number + all_bits + 1
+    } else {
+        number
+    };
+    if number < 0 {
+        return Err(invalid());
+    }
+    Ok(Object::Enum(EnumMember {
+        class,
+        name: class.flag_name(number),
+        value: number,
+    }))
+}

@@ -1,0 +1,19 @@
+//! Unix implementation of the OS layer: libc wrappers, errno names, constant values.
+
+mod consts;
+mod errno;
+mod inet;
+
+pub use consts::{cmsg_len, cmsg_space, constants};
+pub use errno::{ERRNO, errno_name, errno_value, strerror};
+pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
+
+/// `AF_INET` as the portable layers need it to pick a code path (the full table is
+/// [`constants`]).
+pub const AF_INET: i32 = libc::AF_INET;
+/// See [`AF_INET`].
+pub const AF_INET6: i32 = libc::AF_INET6;
+
+/// Whether the C library and kernel headers support IPv6 (CPython's `ENABLE_IPV6`, which
+/// becomes `socket.has_ipv6`). Every supported Unix has it.
+pub const HAS_IPV6: bool = true;
