@@ -88,6 +88,19 @@ pub fn index(obj: &Object) -> Result<BigInt, PyException> {
     })
 }
 
+/// Argument Clinic's unsigned fixed-width converters (`_PyLong_UInt16_Converter`,
+/// `_PyLong_UInt32_Converter`): `PyLong_AsNativeBytes` with `__index__` allowed and
+/// negative values rejected. `c_type` names the type in the overflow message.
+pub fn unsigned<T: TryFrom<BigInt>>(obj: &Object, c_type: &str) -> Result<T, PyException> {
+    let value = index(obj)?;
+    if value.sign() == num_bigint::Sign::Minus {
+        return Err(PyException::value_error("Cannot convert negative int"));
+    }
+    T::try_from(value).map_err(|_| {
+        PyException::overflow_error(format!("Python int too large for C {c_type}"))
+    })
+}
+
 /// Argument Clinic's `int` converter (`PyLong_AsInt`).
 pub fn c_int(obj: &Object) -> Result<i32, PyException> {
     index(obj)?

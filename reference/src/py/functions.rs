@@ -3,7 +3,6 @@
 //! `inet_pton`, `inet_ntop`, `CMSG_LEN`, `CMSG_SPACE`, `getdefaulttimeout`,
 //! `setdefaulttimeout`.
 
-use num_bigint::Sign;
 use num_traits::ToPrimitive;
 
 use super::args::{self, Call};
@@ -50,42 +49,18 @@ pub fn call(name: &str, call: &Call<'_>, default: &mut DefaultTimeout) -> Option
     })
 }
 
-/// `socket.htons(x)` / `socket.ntohs(x)` (Argument Clinic, `x: int`): a C `int`, then
-/// the 16-bit range check added in 3.10.
+/// `socket.htons(x)` / `socket.ntohs(x)`: since 3.14 Argument Clinic's `uint16`
+/// converter (`_PyLong_UInt16_Converter`, gh-132987): a negative value is a `ValueError`,
+/// one over 16 bits an `OverflowError`; before 3.10 the value was truncated instead.
 fn short(call: &Call<'_>, name: &str, f: fn(u16) -> u16) -> PyResult {
-    let x = args::c_int(call.meth_o(&format!("_socket.{name}"))?)?;
-    if x < 0 {
-        return Err(PyException::overflow_error(format!(
-            "{name}: can't convert negative Python int to C 16-bit unsigned integer"
-        )));
-    }
-    let x = u16::try_from(x).map_err(|_| {
-        PyException::overflow_error(format!(
-            "{name}: Python int too large to convert to C 16-bit unsigned integer"
-        ))
-    })?;
+    let x = args::unsigned::<u16>(call.meth_o(&format!("_socket.{name}"))?, "uint16_t")?;
     Ok(Object::int(f(x)))
 }
 
-/// `socket.htonl(x)` / `socket.ntohl(x)` (Argument Clinic, `x: object`): an `int`
-/// read as a C `unsigned long`, then only its low 32 bits allowed.
+/// `socket.htonl(x)` / `socket.ntohl(x)`: since 3.14 Argument Clinic's `uint32`
+/// converter, with the same rules as [`short`] for 32 bits.
 fn long(call: &Call<'_>, name: &str, f: fn(u32) -> u32) -> PyResult {
-    let arg = call.meth_o(&format!("_socket.{name}"))?;
-    let Some(x) = arg.as_int() else {
-        return Err(PyException::type_error(format!(
-            "expected int, {} found",
-            tp_name(arg)
-        )));
-    };
-    if x.sign() == Sign::Minus {
-        return Err(PyException::overflow_error(
-            "can't convert negative value to unsigned int",
-        ));
-    }
-    let x = x.to_u64().ok_or_else(|| {
-        PyException::overflow_error("Python int too large to convert to C unsigned long")
-    })?;
-    let x = u32::try_from(x).map_err(|_| PyException::overflow_error("int larger than 32 bits"))?;
+    let x = args::unsigned::<u32>(call.meth_o(&format!("_socket.{name}"))?, "uint32_t")?;
     Ok(Object::int(f(x)))
 }
 
