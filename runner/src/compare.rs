@@ -46,7 +46,9 @@ pub fn check(expected: &Expected, observed: &Value, cx: &Context) -> Result<(), 
             Value::List(got) => check_items(items, got, cx, expected, observed),
             _ => fail(),
         },
-        Expected::Value(v) => check_value(v, observed, cx).then_some(()).map_or_else(fail, Ok),
+        Expected::Value(v) => check_value(v, observed, cx)
+            .then_some(())
+            .map_or_else(fail, Ok),
     }
 }
 
@@ -79,7 +81,14 @@ fn check_value(expected: &Value, observed: &Value, cx: &Context) -> bool {
                 name: Some(n),
                 value,
                 ..
-            } => n == name && cx.consts.get(name).and_then(int_of).is_none_or(|c| c == value),
+            } => {
+                n == name
+                    && cx
+                        .consts
+                        .get(name)
+                        .and_then(int_of)
+                        .is_none_or(|c| c == value)
+            }
             Value::Int(o) => cx.consts.get(name).and_then(int_of) == Some(o),
             _ => false,
         },
@@ -126,7 +135,9 @@ pub fn check_matcher(m: &Matcher, observed: &Value, cx: &Context) -> Result<(), 
     }
     if let Some(n) = &m.name {
         match observed {
-            Value::Enum { name: Some(have), .. } if have == n => {}
+            Value::Enum {
+                name: Some(have), ..
+            } if have == n => {}
             _ => return fail(format!("an enum member named {n}")),
         }
     }
@@ -163,7 +174,8 @@ pub fn check_matcher(m: &Matcher, observed: &Value, cx: &Context) -> Result<(), 
             return Err(format!(
                 "expected mro [{}], got {}",
                 mro.join(", "),
-                mro_of(observed).map_or_else(|| observed.to_string(), |m| format!("[{}]", m.join(", ")))
+                mro_of(observed)
+                    .map_or_else(|| observed.to_string(), |m| format!("[{}]", m.join(", ")))
             ));
         }
     }
@@ -206,7 +218,10 @@ fn check_exception_fields(m: &Matcher, e: &ExceptionValue, cx: &Context) -> Resu
     }
     if let Some(msg) = &m.message {
         if &e.message != msg {
-            return Err(format!("expected message {msg:?}, got {:?} ({})", e.message, e.type_name));
+            return Err(format!(
+                "expected message {msg:?}, got {:?} ({})",
+                e.message, e.type_name
+            ));
         }
     }
     if let Some(r) = &m.message_regex {
@@ -242,7 +257,15 @@ mod tests {
         let consts = HashMap::from([("AF_INET".to_owned(), Value::int(2))]);
         let saved = HashMap::new();
         let errno_values = HashMap::new();
-        check(e, o, &Context { consts: &consts, saved: &saved, errno_values: &errno_values })
+        check(
+            e,
+            o,
+            &Context {
+                consts: &consts,
+                saved: &saved,
+                errno_values: &errno_values,
+            },
+        )
     }
 
     fn af_inet() -> Value {
@@ -279,9 +302,15 @@ mod tests {
             ..Matcher::default()
         };
         assert!(cx_check(&Expected::Match(Box::new(m.clone())), &af_inet()).is_ok());
-        let wrong = Matcher { name: Some("AF_UNIX".into()), ..m };
+        let wrong = Matcher {
+            name: Some("AF_UNIX".into()),
+            ..m
+        };
         assert!(cx_check(&Expected::Match(Box::new(wrong)), &af_inet()).is_err());
-        let plain = Matcher { ty: Some("int".into()), ..Matcher::default() };
+        let plain = Matcher {
+            ty: Some("int".into()),
+            ..Matcher::default()
+        };
         assert!(cx_check(&Expected::Match(Box::new(plain)), &af_inet()).is_err());
     }
 }

@@ -263,7 +263,8 @@ pub fn run(
     let info = backend.info();
     let slots: Vec<Mutex<Option<CaseResult>>> = cases.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let selected = |c: &Case| opts.filters.is_empty() || opts.filters.iter().any(|f| id_matches(&c.id, f));
+    let selected =
+        |c: &Case| opts.filters.is_empty() || opts.filters.iter().any(|f| id_matches(&c.id, f));
     let jobs = opts.jobs.max(1).min(cases.len().max(1));
     let mut workers = Vec::with_capacity(jobs);
     for _ in 0..jobs {
@@ -300,7 +301,11 @@ pub fn run(
     });
     Ok(slots
         .into_iter()
-        .map(|s| s.into_inner().expect("not poisoned").expect("every case ran"))
+        .map(|s| {
+            s.into_inner()
+                .expect("not poisoned")
+                .expect("every case ran")
+        })
         .collect())
 }
 

@@ -1,7 +1,7 @@
 //! The `sockconf` command line: run the suite, list cases, extract the spec.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -20,7 +20,11 @@ use sockconf::{spec, suite};
 const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "sockconf", version, about = "Conformance suite for Python's socket module")]
+#[command(
+    name = "sockconf",
+    version,
+    about = "Conformance suite for Python's socket module"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -127,10 +131,9 @@ fn load(args: &SelectArgs) -> Result<Vec<Case>, ExitCode> {
     let spec = suite::spec(args.spec.as_deref()).map_err(usage_error)?;
     let vocab = suite::vocabulary(spec);
     match case::load_dir(&args.cases, &vocab) {
-        Ok(s) if s.cases.is_empty() => Err(usage_error(format!(
-            "no cases in {}",
-            args.cases.display()
-        ))),
+        Ok(s) if s.cases.is_empty() => {
+            Err(usage_error(format!("no cases in {}", args.cases.display())))
+        }
         Ok(s) => Ok(s.cases),
         Err(errors) => {
             for e in &errors {
@@ -150,16 +153,15 @@ fn list(args: &SelectArgs) -> ExitCode {
         Err(code) => return code,
     };
     let mut out = std::io::stdout().lock();
-    for c in cases
-        .iter()
-        .filter(|c| args.filters.is_empty() || args.filters.iter().any(|f| exec::id_matches(&c.id, f)))
-    {
+    for c in cases.iter().filter(|c| {
+        args.filters.is_empty() || args.filters.iter().any(|f| exec::id_matches(&c.id, f))
+    }) {
         let _ = writeln!(out, "{}\t{}\t{}", c.id, c.doc, c.summary);
     }
     ExitCode::SUCCESS
 }
 
-fn extract(rst: &PathBuf, out: &PathBuf) -> ExitCode {
+fn extract(rst: &Path, out: &Path) -> ExitCode {
     let text = match std::fs::read_to_string(rst) {
         Ok(t) => t,
         Err(e) => return usage_error(format!("{}: {e}", rst.display())),
@@ -234,7 +236,10 @@ fn run(args: &RunArgs) -> ExitCode {
         let report = |e: &Event| {
             let Event::CaseFinished { result, .. } = e;
             let shown = verbose || result.verdict.is_failure();
-            if shown && !(result.verdict == Verdict::Skip && result.message.as_deref() == Some("filtered out")) {
+            if shown
+                && !(result.verdict == Verdict::Skip
+                    && result.message.as_deref() == Some("filtered out"))
+            {
                 let mut out = out.lock().expect("not poisoned");
                 let _ = writeln!(out, "{:<11} {}", result.verdict.as_str(), result.id);
                 if let Some(m) = &result.message {
@@ -265,7 +270,11 @@ fn run(args: &RunArgs) -> ExitCode {
         println!("results written to {}", path.display());
     }
     let ok = runs.iter().all(|r| Summary::of(&r.results).ok());
-    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn summary_line(s: &Summary) -> String {

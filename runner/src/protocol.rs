@@ -90,7 +90,7 @@ impl RunRequest {
                 match outcome {
                     Outcome::Returns(Some(e)) => collect_consts(e, &mut consts),
                     Outcome::Raises(m) => {
-                        collect_consts(&crate::case::Expected::Match(Box::new(m.clone())), &mut consts);
+                        collect_consts(&crate::case::Expected::Match(m.clone()), &mut consts);
                     }
                     Outcome::Returns(None) => {}
                 }
@@ -103,7 +103,10 @@ impl RunRequest {
                         StepKind::Call,
                         target,
                         args.iter().map(|a| a.0.clone()).collect(),
-                        kwargs.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect(),
+                        kwargs
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.0.clone()))
+                            .collect(),
                     ),
                     Action::Get { target } => (StepKind::Get, target, vec![], vec![]),
                 };
@@ -306,7 +309,10 @@ impl BackendInfo {
     pub fn from_hello(j: &Json) -> Result<BackendInfo, WireError> {
         if j["ok"] != Json::Bool(true) {
             return Err(WireError(
-                j["error"].as_str().unwrap_or("hello was refused").to_owned(),
+                j["error"]
+                    .as_str()
+                    .unwrap_or("hello was refused")
+                    .to_owned(),
             ));
         }
         let s = |k: &str| j[k].as_str().unwrap_or_default().to_owned();

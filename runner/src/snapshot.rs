@@ -24,9 +24,9 @@ static REDACTIONS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 
 /// Applies the redactions to one line.
 pub fn redact(line: &str) -> String {
-    REDACTIONS
-        .iter()
-        .fold(line.to_owned(), |acc, (re, with)| re.replace_all(&acc, *with).into_owned())
+    REDACTIONS.iter().fold(line.to_owned(), |acc, (re, with)| {
+        re.replace_all(&acc, *with).into_owned()
+    })
 }
 
 /// Renders a result for a snapshot. Timings never appear.

@@ -28,7 +28,10 @@ pub enum Value {
         value: BigInt,
     },
     /// A class object, by qualified name, with its method resolution order.
-    Class { name: String, mro: Vec<String> },
+    Class {
+        name: String,
+        mro: Vec<String>,
+    },
     Exception(Box<ExceptionValue>),
     /// Any other object: sockets, files, functions. `id` is unique within one case run.
     Object {
@@ -109,9 +112,7 @@ fn parse_float(s: &str) -> Result<f64, WireError> {
         "nan" => Ok(f64::NAN),
         "inf" => Ok(f64::INFINITY),
         "-inf" => Ok(f64::NEG_INFINITY),
-        _ => s
-            .parse()
-            .map_err(|_| WireError(format!("bad float {s:?}"))),
+        _ => s.parse().map_err(|_| WireError(format!("bad float {s:?}"))),
     }
 }
 

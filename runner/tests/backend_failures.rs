@@ -57,7 +57,15 @@ fn hangs_and_crashes_cost_one_case_each() {
     let dir = tempfile::tempdir().unwrap();
     let exe = fake_interpreter(dir.path(), "fakepython");
     let backend = PythonBackend::start(exe.to_str().unwrap(), None).expect("the fake starts");
-    let ids = ["a.ok", "b.hang", "c.ok", "d.die", "e.ok", "f.garbage", "g.ok"];
+    let ids = [
+        "a.ok",
+        "b.hang",
+        "c.ok",
+        "d.die",
+        "e.ok",
+        "f.garbage",
+        "g.ok",
+    ];
     let text = format!(
         "format: 1\ndoc: [socket.htons]\ncases:\n{}",
         ids.iter().map(|i| case(i)).collect::<String>()
@@ -70,7 +78,8 @@ fn hangs_and_crashes_cost_one_case_each() {
         filters: vec![],
     };
     let results = exec::run(&backend, &cases, &opts, &|_| {}).unwrap();
-    let verdicts: Vec<(&str, Verdict)> = results.iter().map(|r| (r.id.as_str(), r.verdict)).collect();
+    let verdicts: Vec<(&str, Verdict)> =
+        results.iter().map(|r| (r.id.as_str(), r.verdict)).collect();
     assert_eq!(
         verdicts,
         [
@@ -84,7 +93,10 @@ fn hangs_and_crashes_cost_one_case_each() {
         ]
     );
     let died = results[3].message.as_deref().unwrap_or_default();
-    assert!(died.contains("dying on purpose"), "the crash keeps stderr: {died}");
+    assert!(
+        died.contains("dying on purpose"),
+        "the crash keeps stderr: {died}"
+    );
     assert!(results[5].message.as_deref().unwrap().contains("garbage"));
 }
 

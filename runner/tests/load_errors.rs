@@ -71,7 +71,10 @@ fn error_of(text: &str) -> String {
     "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!ref n]}]\n",
     "`n` is not saved by an earlier step"
 )]
-#[case::bad_id("  - id: A.B\n    summary: s\n    steps: [{call: htons}]\n", "must match")]
+#[case::bad_id(
+    "  - id: A.B\n    summary: s\n    steps: [{call: htons}]\n",
+    "must match"
+)]
 #[case::matcher_in_input(
     "  - id: a.b\n    summary: s\n    steps:\n      - call: htons\n        args:\n          - !any\n",
     "`!any` is a matcher"
@@ -133,20 +136,29 @@ fn bad_files_are_rejected_with_a_location(#[case] cases: &str, #[case] wanted: &
 #[test]
 fn duplicate_ids_name_the_first_definition() {
     let err = error_of(&file(&format!("{GOOD_CASE}{GOOD_CASE}")));
-    assert!(err.contains("duplicate case id `a.b` (already defined in cases/x.yaml)"), "{err}");
+    assert!(
+        err.contains("duplicate case id `a.b` (already defined in cases/x.yaml)"),
+        "{err}"
+    );
     assert!(err.starts_with("cases/x.yaml:10:"), "{err}");
 }
 
 #[test]
 fn wrong_format_number_is_rejected() {
     let err = error_of(&file(GOOD_CASE).replace("format: 1", "format: 2"));
-    assert!(err.contains("reads case format 1, the file says 2"), "{err}");
+    assert!(
+        err.contains("reads case format 1, the file says 2"),
+        "{err}"
+    );
 }
 
 #[test]
 fn malformed_yaml_is_located() {
     let err = error_of("format: 1\ndoc: [socket.htons]\ncases:\n  - id: \"a\n");
-    assert!(err.starts_with("cases/x.yaml:5:1: found unexpected end of stream"), "{err}");
+    assert!(
+        err.starts_with("cases/x.yaml:5:1: found unexpected end of stream"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -184,5 +196,8 @@ fn values_keep_their_python_types() {
         panic!("a matcher")
     };
     assert_eq!(m.value, Some(Expected::Value(Value::Ref("s".into()))));
-    assert_eq!(cases[0].doc, "socket.htons", "the file's first item is the default");
+    assert_eq!(
+        cases[0].doc, "socket.htons",
+        "the file's first item is the default"
+    );
 }

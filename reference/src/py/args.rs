@@ -96,16 +96,8 @@ pub fn unsigned<T: TryFrom<BigInt>>(obj: &Object, c_type: &str) -> Result<T, PyE
     if value.sign() == num_bigint::Sign::Minus {
         return Err(PyException::value_error("Cannot convert negative int"));
     }
-    T::try_from(value).map_err(|_| {
-        PyException::overflow_error(format!("Python int too large for C {c_type}"))
-    })
-}
-
-/// Argument Clinic's `int` converter (`PyLong_AsInt`).
-pub fn c_int(obj: &Object) -> Result<i32, PyException> {
-    index(obj)?
-        .to_i32()
-        .ok_or_else(|| PyException::overflow_error("Python int too large to convert to C int"))
+    T::try_from(value)
+        .map_err(|_| PyException::overflow_error(format!("Python int too large for C {c_type}")))
 }
 
 /// `PyArg_ParseTuple`'s `i` format: a C `int`, through a C `long`.

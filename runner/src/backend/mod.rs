@@ -25,15 +25,10 @@ pub trait Worker: Send {
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
     #[error("cannot start `{exe}`: {source}")]
-    Spawn {
-        exe: String,
-        source: std::io::Error,
-    },
+    Spawn { exe: String, source: std::io::Error },
     #[error("`{exe}` did not answer the harness handshake: {reason}")]
     Handshake { exe: String, reason: String },
-    #[error(
-        "`{exe}` implements Python {version}; the harness needs Python 3.6 or newer"
-    )]
+    #[error("`{exe}` implements Python {version}; the harness needs Python 3.6 or newer")]
     TooOld { exe: String, version: String },
     #[error("cannot write the harness to a temporary file: {0}")]
     Io(#[from] std::io::Error),

@@ -43,8 +43,10 @@ impl PythonBackend {
         file.write_all(HARNESS_SOURCE.as_bytes())?;
         let script = Arc::new(file.into_temp_path());
         let mut harness = Harness::spawn(exe, &script, patch)?;
-        let hello = harness
-            .request(&json!({"op": "hello", "protocol": PROTOCOL_VERSION}), HELLO_TIMEOUT);
+        let hello = harness.request(
+            &json!({"op": "hello", "protocol": PROTOCOL_VERSION}),
+            HELLO_TIMEOUT,
+        );
         if hello.is_err() {
             // An interpreter too old for the harness fails in ways of its own: say why.
             if let Some(version) = language_version(exe).filter(|v| *v < (3, 6)) {
@@ -54,18 +56,17 @@ impl PythonBackend {
                 });
             }
         }
-        let answer = hello
-            .map_err(|failure| {
-                let reason = String::from(failure);
-                let reason = match harness.stderr_tail() {
-                    tail if tail.is_empty() => reason,
-                    tail => format!("{reason}\n{tail}"),
-                };
-                BackendError::Handshake {
-                    exe: exe.to_owned(),
-                    reason,
-                }
-            })?;
+        let answer = hello.map_err(|failure| {
+            let reason = String::from(failure);
+            let reason = match harness.stderr_tail() {
+                tail if tail.is_empty() => reason,
+                tail => format!("{reason}\n{tail}"),
+            };
+            BackendError::Handshake {
+                exe: exe.to_owned(),
+                reason,
+            }
+        })?;
         let info = BackendInfo::from_hello(&answer).map_err(|e| BackendError::Handshake {
             exe: exe.to_owned(),
             reason: e.0,
@@ -89,7 +90,10 @@ impl PythonBackend {
 /// The language version of `exe`, asked in a way every Python answers.
 fn language_version(exe: &str) -> Option<(u32, u32)> {
     let out = Command::new(exe)
-        .args(["-c", "import sys; sys.stdout.write('%d %d' % sys.version_info[:2])"])
+        .args([
+            "-c",
+            "import sys; sys.stdout.write('%d %d' % sys.version_info[:2])",
+        ])
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()

@@ -73,8 +73,8 @@ impl Worker for ReferenceWorker {
         let spawned = std::thread::Builder::new()
             .name(format!("reference {}", request.id))
             .spawn(move || {
-                let reply = catch_unwind(AssertUnwindSafe(|| execute(&request)))
-                    .unwrap_or_else(|panic| {
+                let reply =
+                    catch_unwind(AssertUnwindSafe(|| execute(&request))).unwrap_or_else(|panic| {
                         let what = panic
                             .downcast_ref::<String>()
                             .cloned()
@@ -168,7 +168,9 @@ fn to_object(v: &Value, m: &Module, saved: &HashMap<String, Object>) -> Result<O
         Value::Float(f) => Object::Float(*f),
         Value::Str(s) => Object::Str(s.clone()),
         Value::Bytes(b) => Object::Bytes(b.clone()),
-        Value::ByteArray(b) => Object::ByteArray(std::rc::Rc::new(std::cell::RefCell::new(b.clone()))),
+        Value::ByteArray(b) => {
+            Object::ByteArray(std::rc::Rc::new(std::cell::RefCell::new(b.clone())))
+        }
         Value::Tuple(items) => Object::Tuple(all(items)?),
         Value::List(items) => Object::List(all(items)?),
         Value::Const(name) => m

@@ -87,7 +87,12 @@ fn type_names<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D:
             checked_str(d, |s| ctx::check_type_name(s).map(|()| Name(s.to_owned())))
         }
     }
-    Ok(Some(Vec::<Name>::deserialize(d)?.into_iter().map(|n| n.0).collect()))
+    Ok(Some(
+        Vec::<Name>::deserialize(d)?
+            .into_iter()
+            .map(|n| n.0)
+            .collect(),
+    ))
 }
 
 /// An int or float bound of `range:`.
@@ -253,7 +258,11 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
             ))),
             other => Err(de::Error::custom(format!(
                 "unknown tag `!{other}` (known: !tuple, !bytes, !bytearray, !int, !const, !ref{})",
-                if expected { ", !match, !any, !class" } else { "" }
+                if expected {
+                    ", !match, !any, !class"
+                } else {
+                    ""
+                }
             ))),
         }
     }

@@ -81,7 +81,10 @@ pub(super) mod ctx {
     }
 
     /// Runs `f` with `state` installed for this thread; gives back the ids seen.
-    pub(in crate::case) fn with<R>(state: State, f: impl FnOnce() -> R) -> (R, HashMap<String, PathBuf>) {
+    pub(in crate::case) fn with<R>(
+        state: State,
+        f: impl FnOnce() -> R,
+    ) -> (R, HashMap<String, PathBuf>) {
         STATE.with(|s| *s.borrow_mut() = Some(state));
         let r = f();
         let ids = STATE.with(|s| s.borrow_mut().take().map(|s| s.ids).unwrap_or_default());
@@ -89,7 +92,11 @@ pub(super) mod ctx {
     }
 
     fn get<R>(f: impl FnOnce(&mut State) -> R) -> R {
-        STATE.with(|s| f(s.borrow_mut().as_mut().expect("case files are read through load_file")))
+        STATE.with(|s| {
+            f(s.borrow_mut()
+                .as_mut()
+                .expect("case files are read through load_file"))
+        })
     }
 
     pub fn check_doc(name: &str) -> Result<(), String> {
@@ -224,20 +231,76 @@ pub(super) mod ctx {
 
 /// Builtin type names a case may use without a module.
 const BUILTIN_TYPES: &[&str] = &[
-    "NoneType", "bool", "int", "float", "complex", "str", "bytes", "bytearray", "memoryview",
-    "tuple", "list", "dict", "set", "frozenset", "type", "object", "function",
-    "builtin_function_or_method", "method", "BaseException", "BaseExceptionGroup", "Exception",
-    "ExceptionGroup", "ArithmeticError", "AssertionError", "AttributeError", "BlockingIOError",
-    "BrokenPipeError", "BufferError", "ChildProcessError", "ConnectionAbortedError",
-    "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "EOFError",
-    "FileExistsError", "FileNotFoundError", "FloatingPointError", "ImportError",
-    "IndexError", "InterruptedError", "IsADirectoryError", "KeyError", "LookupError",
-    "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError",
-    "NotImplementedError", "OSError", "OverflowError", "PermissionError", "ProcessLookupError",
-    "RecursionError", "ReferenceError", "RuntimeError", "StopIteration", "TimeoutError",
-    "TypeError", "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError",
-    "UnicodeError", "ValueError", "ZeroDivisionError", "Warning", "DeprecationWarning",
-    "ResourceWarning", "RuntimeWarning", "UserWarning",
+    "NoneType",
+    "bool",
+    "int",
+    "float",
+    "complex",
+    "str",
+    "bytes",
+    "bytearray",
+    "memoryview",
+    "tuple",
+    "list",
+    "dict",
+    "set",
+    "frozenset",
+    "type",
+    "object",
+    "function",
+    "builtin_function_or_method",
+    "method",
+    "BaseException",
+    "BaseExceptionGroup",
+    "Exception",
+    "ExceptionGroup",
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BlockingIOError",
+    "BrokenPipeError",
+    "BufferError",
+    "ChildProcessError",
+    "ConnectionAbortedError",
+    "ConnectionError",
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "EOFError",
+    "FileExistsError",
+    "FileNotFoundError",
+    "FloatingPointError",
+    "ImportError",
+    "IndexError",
+    "InterruptedError",
+    "IsADirectoryError",
+    "KeyError",
+    "LookupError",
+    "MemoryError",
+    "ModuleNotFoundError",
+    "NameError",
+    "NotADirectoryError",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "PermissionError",
+    "ProcessLookupError",
+    "RecursionError",
+    "ReferenceError",
+    "RuntimeError",
+    "StopIteration",
+    "TimeoutError",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "ValueError",
+    "ZeroDivisionError",
+    "Warning",
+    "DeprecationWarning",
+    "ResourceWarning",
+    "RuntimeWarning",
+    "UserWarning",
 ];
 
 /// Reads a string and checks it inside the scalar's own deserialisation, so that an error
@@ -290,18 +353,18 @@ struct CaseId(String);
 impl<'de> Deserialize<'de> for CaseId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         checked_str(d, |s| {
-        let mut chars = s.chars();
-        let valid = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && chars.all(|c| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
-            });
-        if !valid {
-            return Err(format!("case id `{s}` must match [a-z0-9][a-z0-9._-]*"));
-        }
-        ctx::register_id(s)?;
-        Ok(CaseId(s.to_owned()))
+            let mut chars = s.chars();
+            let valid = chars
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && chars.all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+                });
+            if !valid {
+                return Err(format!("case id `{s}` must match [a-z0-9][a-z0-9._-]*"));
+            }
+            ctx::register_id(s)?;
+            Ok(CaseId(s.to_owned()))
         })
     }
 }
@@ -310,7 +373,8 @@ struct SaveName(String);
 
 fn is_identifier(s: &str) -> bool {
     let mut c = s.chars();
-    c.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    c.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -436,7 +500,7 @@ impl<'de> Deserialize<'de> for Step {
             (None, Some(Raises(m)), None) => vec![Alternative {
                 python: None,
                 platforms: None,
-                outcome: Outcome::Raises(m),
+                outcome: Outcome::Raises(Box::new(m)),
             }],
             (None, None, Some(alts)) => {
                 if alts.is_empty() {
@@ -446,7 +510,7 @@ impl<'de> Deserialize<'de> for Step {
                     .map(|a| {
                         let outcome = match (a.returns, a.raises) {
                             (Some(r), None) => Outcome::Returns(Some(r)),
-                            (None, Some(Raises(m))) => Outcome::Raises(m),
+                            (None, Some(Raises(m))) => Outcome::Raises(Box::new(m)),
                             _ => {
                                 return Err(de::Error::custom(
                                     "each `expect` alternative needs exactly one of `returns` or `raises`",
@@ -479,9 +543,7 @@ impl<'de> Deserialize<'de> for Step {
 // ---- loading ---------------------------------------------------------------------------
 
 fn yaml_error(file: &Path, e: &serde_yaml::Error) -> LoadError {
-    let (line, column) = e
-        .location()
-        .map_or((1, 1), |l| (l.line(), l.column()));
+    let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
     let mut message = e.to_string();
     // serde_yaml appends " at line L column C"; the location is already in front.
     if let Some(i) = message.rfind(" at line ") {
@@ -519,12 +581,16 @@ fn load_text(
     let (parsed, ids) = ctx::with(state, || serde_yaml::from_str::<SeededFile>(text));
     let result = parsed.map_err(|e| yaml_error(shown, &e)).and_then(|f| {
         let _ = f.format;
-        let default_doc = f.doc.first().map(|d| d.0.clone()).ok_or_else(|| LoadError {
-            file: shown.to_owned(),
-            line: 1,
-            column: 1,
-            message: "doc: a case file names at least one documented item".into(),
-        })?;
+        let default_doc = f
+            .doc
+            .first()
+            .map(|d| d.0.clone())
+            .ok_or_else(|| LoadError {
+                file: shown.to_owned(),
+                line: 1,
+                column: 1,
+                message: "doc: a case file names at least one documented item".into(),
+            })?;
         if f.cases.is_empty() {
             return Err(LoadError {
                 file: shown.to_owned(),

@@ -109,7 +109,7 @@ impl fmt::Display for Action {
 pub enum Outcome {
     /// Return any value, without raising.
     Returns(Option<Expected>),
-    Raises(Matcher),
+    Raises(Box<Matcher>),
 }
 
 impl Outcome {
