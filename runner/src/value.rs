@@ -352,7 +352,13 @@ fn str_repr(s: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     f.write_char(quote)
 }
 
-fn seq(f: &mut fmt::Formatter<'_>, open: &str, items: &[Value], close: &str) -> fmt::Result {
+/// Writes `items` Python-style between `open` and `close` (a one-item tuple gets its comma).
+pub(crate) fn seq<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    open: &str,
+    items: &[T],
+    close: &str,
+) -> fmt::Result {
     f.write_str(open)?;
     for (i, v) in items.iter().enumerate() {
         if i > 0 {

@@ -10,7 +10,7 @@ use num_bigint::BigInt;
 use serde::de::{self, Deserialize, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess};
 
 use super::load::{checked_str, ctx};
-use crate::value::Value;
+use crate::value::{Value, seq};
 
 /// What a step must return: a value whose parts may be matchers.
 #[derive(Debug, Clone, PartialEq)]
@@ -350,19 +350,6 @@ impl<'de> Deserialize<'de> for Input {
 
 impl fmt::Display for Expected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let seq = |f: &mut fmt::Formatter<'_>, open, items: &[Expected], close| {
-            f.write_str(open)?;
-            for (i, e) in items.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{e}")?;
-            }
-            if open == "(" && items.len() == 1 {
-                f.write_str(",")?;
-            }
-            f.write_str(close)
-        };
         match self {
             Expected::Value(v) => write!(f, "{v}"),
             Expected::Tuple(v) => seq(f, "(", v, ")"),
