@@ -80,12 +80,15 @@ else:  # imported (e.g. by a test): never patch
 PATCH_VERSION, PATCH_ERROR = apply_patch(PATCH)
 
 # Everything else is imported only now, after the patch, on purpose.
+import builtins  # noqa: E402
 import enum  # noqa: E402
 import errno  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import shutil  # noqa: E402
 import socket  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 import types  # noqa: E402
@@ -334,6 +337,15 @@ class Case(object):
         self.objects = []     # opaque objects in order of first sight; keeps them alive
         self.numbers = {}     # id(object) -> its number (1-based index into self.objects)
         self.active = set()   # id()s of the containers being encoded (cycle detection)
+        self.tmpdir = None    # the case's private temporary folder, made on first use
+
+    def tmppath(self, name):
+        """A path inside the case's temporary folder (`{"tmppath": NAME}`)."""
+        if not isinstance(name, str) or not name or "/" in name or name in (".", ".."):
+            raise BadRequest("a tmppath must be a plain file name")
+        if self.tmpdir is None:
+            self.tmpdir = tempfile.mkdtemp(prefix="sockconf-")
+        return os.path.join(self.tmpdir, name)
 
     # -- identities ------------------------------------------------------------------
 
@@ -482,6 +494,9 @@ class Case(object):
             socket.setdefaulttimeout(None)
         except Exception:
             pass
+        if self.tmpdir is not None:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
         if seen_any and sys.implementation.name != "cpython":
             gc.collect()  # let a tracing GC finalise what the case dropped
 
@@ -550,6 +565,7 @@ DECODERS = {
     "list": lambda case, v, depth: case.decode_items(v, depth),
     "const": decode_const,
     "ref": lambda case, v, depth: case.lookup_ref(v),
+    "tmppath": lambda case, v, depth: case.tmppath(v),
 }
 
 
@@ -672,8 +688,8 @@ class Step(object):
             raise BadRequest("step %d: target must be a dotted path" % number)
         self.path = target.split(".")
         self.root = raw.get("root", "module")
-        if self.root not in ("module", "saved"):
-            raise BadRequest("step %d: root must be module or saved" % number)
+        if self.root not in ("module", "saved", "builtins"):
+            raise BadRequest("step %d: root must be module, saved or builtins" % number)
         self.args = raw.get("args")
         self.args = [] if self.args is None else self.args
         self.kwargs = raw.get("kwargs")
@@ -696,6 +712,8 @@ def run_step(case, step):
     """Run one step; return (response entry, "return" or "raise")."""
     if step.root == "saved":
         start, names = case.lookup_ref(step.path[0]), step.path[1:]
+    elif step.root == "builtins":
+        start, names = builtins, step.path
     else:
         start, names = socket, step.path
     args = [case.decode(arg) for arg in step.args]
@@ -764,8 +782,11 @@ def run_case(request):
             observed.append(entry)
             if step.expect != "any" and outcome != step.expect:
                 break
-        return {"id": case_id, "status": "ran", "steps": observed,
-                "consts": expected_consts(case, wanted)}
+        response = {"id": case_id, "status": "ran", "steps": observed,
+                    "consts": expected_consts(case, wanted)}
+        if case.tmpdir is not None:
+            response["tmpdir"] = case.tmpdir
+        return response
     except BadRequest as exc:
         # The steps run so far are kept, for diagnostics.
         return {"id": case_id, "status": "error", "reason": plain_text(str(exc)),

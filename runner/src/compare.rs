@@ -16,6 +16,8 @@ pub struct Context<'a> {
     pub saved: &'a HashMap<String, Value>,
     /// The backend's errno values by name.
     pub errno_values: &'a HashMap<String, i64>,
+    /// The case's temporary folder on the backend, for `!tmppath`.
+    pub tmpdir: Option<&'a str>,
 }
 
 /// Why an observed value does not match.
@@ -96,6 +98,9 @@ fn check_value(expected: &Value, observed: &Value, cx: &Context) -> bool {
             cx.saved.get(name),
             Some(Value::Object { id: saved, .. }) if saved == id
         ),
+        (Value::TmpPath(name), Value::Str(o)) => {
+            cx.tmpdir.is_some_and(|dir| *o == format!("{dir}/{name}"))
+        }
         (Value::Float(e), Value::Float(o)) => e == o || (e.is_nan() && o.is_nan()),
         (Value::Tuple(e), Value::Tuple(o)) | (Value::List(e), Value::List(o)) => {
             e.len() == o.len() && e.iter().zip(o).all(|(e, o)| check_value(e, o, cx))
@@ -264,6 +269,7 @@ mod tests {
                 consts: &consts,
                 saved: &saved,
                 errno_values: &errno_values,
+                tmpdir: None,
             },
         )
     }

@@ -166,6 +166,7 @@ fn judge(
     observed: &[ObservedStep],
     consts: &HashMap<String, Value>,
     info: &BackendInfo,
+    tmpdir: Option<&str>,
 ) -> Result<(), String> {
     let mut saved = HashMap::new();
     for (i, (step, outcome)) in case.steps.iter().zip(outcomes).enumerate() {
@@ -180,6 +181,7 @@ fn judge(
             consts,
             saved: &saved,
             errno_values: &info.errno_values,
+            tmpdir,
         };
         let verdict = match (outcome, &obs.result) {
             (Outcome::Returns(None), Observed::Returned(_)) => Ok(()),
@@ -234,7 +236,11 @@ pub fn run_case(
             Some(format!("no result within {:.1}s", timeout.as_secs_f64())),
         ),
         Reply::Crash(why) => result(Verdict::Crash, duration, vec![], Some(why)),
-        Reply::Ran { steps, consts } => {
+        Reply::Ran {
+            steps,
+            consts,
+            tmpdir,
+        } => {
             let records = case
                 .steps
                 .iter()
@@ -245,7 +251,7 @@ pub fn run_case(
                     elapsed: o.elapsed,
                 })
                 .collect();
-            match judge(case, &outcomes, &steps, &consts, info) {
+            match judge(case, &outcomes, &steps, &consts, info, tmpdir.as_deref()) {
                 Ok(()) => result(Verdict::Pass, duration, records, None),
                 Err(why) => result(Verdict::Fail, duration, records, Some(why)),
             }

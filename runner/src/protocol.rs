@@ -140,7 +140,11 @@ impl RunRequest {
             .map(|s| {
                 let mut o = json!({
                     "kind": match s.kind { StepKind::Call => "call", StepKind::Get => "get" },
-                    "root": match s.root { Root::Module => "module", Root::Saved => "saved" },
+                    "root": match s.root {
+                        Root::Module => "module",
+                        Root::Saved => "saved",
+                        Root::Builtins => "builtins",
+                    },
                     "target": s.target.join("."),
                     "expect": s.expect,
                     "save": s.save,
@@ -191,6 +195,8 @@ pub enum Reply {
     Ran {
         steps: Vec<ObservedStep>,
         consts: HashMap<String, Value>,
+        /// The case's temporary folder, when `!tmppath` made one.
+        tmpdir: Option<String>,
     },
     Unsupported(String),
     /// The backend could not carry out the request (a harness bug, a bad reference).
@@ -232,7 +238,12 @@ impl Reply {
                         .collect::<Result<_, WireError>>()?,
                     _ => HashMap::new(),
                 };
-                Ok(Reply::Ran { steps, consts })
+                let tmpdir = j["tmpdir"].as_str().map(str::to_owned);
+                Ok(Reply::Ran {
+                    steps,
+                    consts,
+                    tmpdir,
+                })
             }
             _ => Err(WireError(format!("response without a valid `status`: {j}"))),
         }

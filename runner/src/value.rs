@@ -43,6 +43,8 @@ pub enum Value {
     Const(String),
     /// Input only: the object an earlier step saved under this name.
     Ref(String),
+    /// A file name inside the case's own temporary folder, as a `str` path.
+    TmpPath(String),
 }
 
 /// An exception, raised or returned.
@@ -149,6 +151,7 @@ impl Value {
             } => json!({ "object": type_name, "repr": repr, "id": id }),
             Value::Const(n) => json!({ "const": n }),
             Value::Ref(n) => json!({ "ref": n }),
+            Value::TmpPath(n) => json!({ "tmppath": n }),
         }
     }
 
@@ -235,6 +238,9 @@ impl Value {
         if obj.contains_key("ref") {
             return Ok(Value::Ref(s("ref")?.to_owned()));
         }
+        if obj.contains_key("tmppath") {
+            return Ok(Value::TmpPath(s("tmppath")?.to_owned()));
+        }
         Err(WireError(format!("unknown value {j}")))
     }
 
@@ -256,6 +262,7 @@ impl Value {
             Value::Object { type_name, .. } => type_name.clone(),
             Value::Const(_) => "const".into(),
             Value::Ref(_) => "ref".into(),
+            Value::TmpPath(_) => "str".into(),
         }
     }
 }
@@ -402,6 +409,7 @@ impl fmt::Display for Value {
             Value::Object { repr, .. } => f.write_str(repr),
             Value::Const(n) => write!(f, "{n}"),
             Value::Ref(n) => write!(f, "${n}"),
+            Value::TmpPath(n) => write!(f, "'[tmp]/{n}'"),
         }
     }
 }

@@ -244,6 +244,15 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
                 ctx::check_ref(&name).map_err(de::Error::custom)?;
                 value(Value::Ref(name))
             }
+            "tmppath" => {
+                let name: String = content.newtype_variant()?;
+                if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+                    return Err(de::Error::custom(format!(
+                        "`!tmppath` takes a plain file name, got {name:?}"
+                    )));
+                }
+                value(Value::TmpPath(name))
+            }
             "any" => {
                 content.newtype_variant::<()>()?;
                 Ok(Expected::Any)
@@ -257,7 +266,7 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
                 content.newtype_variant::<Matcher>()?,
             ))),
             other => Err(de::Error::custom(format!(
-                "unknown tag `!{other}` (known: !tuple, !bytes, !bytearray, !int, !const, !ref{})",
+                "unknown tag `!{other}` (known: !tuple, !bytes, !bytearray, !int, !const, !ref, !tmppath{})",
                 if expected {
                     ", !match, !any, !class"
                 } else {

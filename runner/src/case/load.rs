@@ -395,9 +395,10 @@ impl<'de> Deserialize<'de> for SaveName {
 impl<'de> Deserialize<'de> for Target {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         checked_str(d, |s| {
-            let (root, rest) = match s.strip_prefix('$') {
-                Some(r) => (Root::Saved, r),
-                None => (Root::Module, s),
+            let (root, rest) = match (s.strip_prefix('$'), s.strip_prefix("builtins.")) {
+                (Some(r), _) => (Root::Saved, r),
+                (None, Some(r)) => (Root::Builtins, r),
+                (None, None) => (Root::Module, s),
             };
             let path: Vec<String> = rest.split('.').map(str::to_owned).collect();
             if let Some(bad) = path.iter().find(|p| !is_identifier(p)) {
@@ -406,6 +407,13 @@ impl<'de> Deserialize<'de> for Target {
             match root {
                 Root::Saved => ctx::check_ref(&path[0]),
                 Root::Module => ctx::check_module_attr(&path[0]),
+                Root::Builtins if super::BUILTINS.contains(&path[0].as_str()) && path.len() == 1 => {
+                    Ok(())
+                }
+                Root::Builtins => Err(format!(
+                    "`{s}`: cases may use only builtins.{}",
+                    super::BUILTINS.join(", builtins.")
+                )),
             }?;
             Ok(Target { root, path })
         })

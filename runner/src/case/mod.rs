@@ -14,6 +14,9 @@ pub use load::{LoadError, Suite, load_dir};
 
 use crate::version::VersionReq;
 
+/// The builtins a case may call or read: `builtins.NAME`.
+pub const BUILTINS: &[&str] = &["repr", "str", "len", "isinstance", "hasattr", "type"];
+
 /// The case format this runner reads.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -42,6 +45,8 @@ pub enum Root {
     Module,
     /// An object saved by an earlier step (`$name…`).
     Saved,
+    /// Python's `builtins` (`builtins.repr`), for the few functions cases may call there.
+    Builtins,
 }
 
 /// A dotted path: `htons`, `AddressFamily.AF_INET`, `$s.bind`.
@@ -53,8 +58,10 @@ pub struct Target {
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.root == Root::Saved {
-            f.write_str("$")?;
+        match self.root {
+            Root::Saved => f.write_str("$")?,
+            Root::Builtins => f.write_str("builtins.")?,
+            Root::Module => {}
         }
         f.write_str(&self.path.join("."))
     }
