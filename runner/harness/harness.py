@@ -430,7 +430,7 @@ class Case(object):
             number = int(number)
         else:
             number = None
-        return {
+        encoded = {
             "type": type_name(type(exc)),
             "mro": mro_names(type(exc)),
             "args": {"tuple": [self.encode(arg, depth + 1) for arg in args]},
@@ -439,6 +439,10 @@ class Case(object):
             "strerror": self.encode(safe_getattr(exc, "strerror"), depth + 1),
             "message": safe_str(exc),
         }
+        group = safe_getattr(exc, "exceptions")
+        if type(group) is tuple and all(isinstance(e, BaseException) for e in group):
+            encoded["exceptions"] = [self.encode_exception(e, depth + 1) for e in group]
+        return encoded
 
     # -- decoding (wire -> Python) -----------------------------------------------------
 
@@ -723,7 +727,7 @@ def run_step(case, step):
         # A missing attribute on the way is an outcome (AttributeError), not a bad request.
         value = start
         for name in names:
-            value = getattr(value, name)
+            value = value[int(name)] if name.isdigit() else getattr(value, name)
         if step.kind == "call":
             value = value(*args, **kwargs)
     except KeyboardInterrupt:

@@ -193,7 +193,8 @@ pub fn check_matcher(m: &Matcher, observed: &Value, cx: &Context) -> Result<(), 
         || m.message.is_some()
         || m.message_regex.is_some()
         || m.args.is_some()
-        || m.strerror.is_some();
+        || m.strerror.is_some()
+        || m.exceptions.is_some();
     if exc_keys {
         match observed {
             Value::Exception(e) => check_exception_fields(m, e, cx)?,
@@ -244,6 +245,19 @@ fn check_exception_fields(m: &Matcher, e: &ExceptionValue, cx: &Context) -> Resu
     if let Some(s) = &m.strerror {
         check(s, e.strerror.as_ref().unwrap_or(&Value::None), cx)
             .map_err(|m| format!("strerror: {m}"))?;
+    }
+    if let Some(wanted) = &m.exceptions {
+        let Some(group) = &e.exceptions else {
+            return Err(format!("expected an exception group, got {e}"));
+        };
+        let got = Value::Tuple(
+            group
+                .iter()
+                .map(|x| Value::Exception(Box::new(x.clone())))
+                .collect(),
+        );
+        check(&Expected::Tuple(wanted.clone()), &got, cx)
+            .map_err(|m| format!("exceptions: {m}"))?;
     }
     Ok(())
 }

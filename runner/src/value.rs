@@ -57,6 +57,8 @@ pub struct ExceptionValue {
     pub errno_name: Option<String>,
     pub strerror: Option<Value>,
     pub message: String,
+    /// The `exceptions` of an exception group.
+    pub exceptions: Option<Vec<ExceptionValue>>,
 }
 
 /// A value that could not be decoded from the wire.
@@ -280,6 +282,12 @@ impl ExceptionValue {
             self.strerror.as_ref().map_or(Json::Null, Value::to_json),
         );
         m.insert("message".into(), json!(self.message));
+        if let Some(group) = &self.exceptions {
+            m.insert(
+                "exceptions".into(),
+                Json::Array(group.iter().map(ExceptionValue::to_json).collect()),
+            );
+        }
         Json::Object(m)
     }
 
@@ -313,6 +321,15 @@ impl ExceptionValue {
             errno_name: get("errno_name").as_str().map(str::to_owned),
             strerror,
             message: get("message").as_str().unwrap_or_default().to_owned(),
+            exceptions: match get("exceptions") {
+                Json::Array(items) => Some(
+                    items
+                        .iter()
+                        .map(ExceptionValue::from_json)
+                        .collect::<Result<_, _>>()?,
+                ),
+                _ => None,
+            },
         })
     }
 }

@@ -153,6 +153,7 @@ fn exception_value(e: &PyException, ids: &mut Ids) -> ExceptionValue {
         errno_name: e.errno_name(),
         strerror: e.strerror().map(|s| to_value(&s, ids)),
         message: e.message(),
+        exceptions: None,
     }
 }
 
@@ -180,6 +181,9 @@ fn to_object(v: &Value, m: &Module, saved: &HashMap<String, Object>) -> Result<O
             .get(name)
             .cloned()
             .ok_or_else(|| format!("nothing saved as `{name}`"))?,
+        Value::TmpPath(_) => {
+            return Err("the reference has no temporary paths yet".into());
+        }
         Value::Enum { .. } | Value::Class { .. } | Value::Exception(_) | Value::Object { .. } => {
             return Err(format!("{v} cannot be passed as an input"));
         }
@@ -265,7 +269,11 @@ fn execute(request: &RunRequest) -> Reply {
                 .map(|o| (name.clone(), to_value(&o, &mut ids)))
         })
         .collect();
-    Reply::Ran { steps, consts }
+    Reply::Ran {
+        steps,
+        consts,
+        tmpdir: None,
+    }
 }
 
 /// One step: `Err` only when the request itself is broken.
@@ -283,15 +291,22 @@ fn run_step(
             Ok(o) => o,
             Err(e) => return Ok(Err(e)),
         },
+        Root::Builtins => return Err("the reference has no builtins yet".into()),
         Root::Saved => saved
             .get(first)
             .cloned()
             .ok_or_else(|| format!("nothing saved as `{first}`"))?,
     };
     for attr in rest {
-        obj = match m.getattr_of(&obj, attr) {
-            Ok(o) => o,
-            Err(e) => return Ok(Err(e)),
+        obj = match (attr.parse::<usize>(), &obj) {
+            (Ok(i), Object::Tuple(items) | Object::List(items)) => items
+                .get(i)
+                .cloned()
+                .ok_or_else(|| format!("index {i} is out of range in {}", step.target.join(".")))?,
+            _ => match m.getattr_of(&obj, attr) {
+                Ok(o) => o,
+                Err(e) => return Ok(Err(e)),
+            },
         };
     }
     match step.kind {

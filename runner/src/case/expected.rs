@@ -50,6 +50,7 @@ pub struct Matcher {
     pub message_regex: Option<Regex>,
     pub args: Option<Expected>,
     pub strerror: Option<Expected>,
+    pub exceptions: Option<Vec<Expected>>,
 }
 
 /// A regular expression that must match a whole string.
@@ -415,6 +416,10 @@ impl fmt::Display for Matcher {
         }
         if let Some(s) = &self.strerror {
             parts.push(format!("strerror {s}"));
+        }
+        if let Some(g) = &self.exceptions {
+            let items: Vec<String> = g.iter().map(ToString::to_string).collect();
+            parts.push(format!("exceptions [{}]", items.join(", ")));
         }
         write!(f, "<{}>", parts.join(", "))
     }

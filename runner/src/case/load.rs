@@ -401,13 +401,21 @@ impl<'de> Deserialize<'de> for Target {
                 (None, None) => (Root::Module, s),
             };
             let path: Vec<String> = rest.split('.').map(str::to_owned).collect();
-            if let Some(bad) = path.iter().find(|p| !is_identifier(p)) {
+            let is_index = |p: &String| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+            if let Some(bad) = path
+                .iter()
+                .enumerate()
+                .find(|(i, p)| !is_identifier(p) && !(*i > 0 && is_index(p)))
+                .map(|(_, p)| p)
+            {
                 return Err(format!("`{s}` is not a dotted path of names (`{bad}`)"));
             }
             match root {
                 Root::Saved => ctx::check_ref(&path[0]),
                 Root::Module => ctx::check_module_attr(&path[0]),
-                Root::Builtins if super::BUILTINS.contains(&path[0].as_str()) && path.len() == 1 => {
+                Root::Builtins
+                    if super::BUILTINS.contains(&path[0].as_str()) && path.len() == 1 =>
+                {
                     Ok(())
                 }
                 Root::Builtins => Err(format!(
