@@ -534,6 +534,23 @@ def decode_const(case, name, depth):
     return getattr(socket, name)
 
 
+def decode_flags(case, names, depth):
+    """{"flags": [NAME, ...]}: the bitwise OR of socket constants, as a plain int."""
+    if not isinstance(names, list) or not names:
+        raise BadRequest("flags must be a non-empty list of constant names")
+    result = 0
+    for name in names:
+        result |= int(decode_const(case, name, depth))
+    return result
+
+
+def decode_errno(case, name, depth):
+    """{"errno": NAME}: this platform's value of errno.NAME."""
+    if not isinstance(name, str) or not hasattr(errno, name):
+        raise BadRequest("no errno.%s here" % (name,))
+    return getattr(errno, name)
+
+
 def decode_bytes(text, kind):
     if not isinstance(text, str):
         raise BadRequest("%s must be a hex string" % kind)
@@ -570,6 +587,8 @@ DECODERS = {
     "const": decode_const,
     "ref": lambda case, v, depth: case.lookup_ref(v),
     "tmppath": lambda case, v, depth: case.tmppath(v),
+    "flags": decode_flags,
+    "errno": decode_errno,
 }
 
 
@@ -629,6 +648,8 @@ def const_names(value, found):
     if isinstance(value, dict):
         if isinstance(value.get("const"), str):
             found.append(value["const"])
+        if isinstance(value.get("flags"), list):
+            found.extend(name for name in value["flags"] if isinstance(name, str))
         for item in value.values():
             const_names(item, found)
     elif isinstance(value, list):

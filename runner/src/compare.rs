@@ -36,6 +36,12 @@ pub fn check(expected: &Expected, observed: &Value, cx: &Context) -> Result<(), 
     match expected {
         Expected::Any => Ok(()),
         Expected::Match(m) => check_matcher(m, observed, cx),
+        Expected::Saved(name) => match cx.saved.get(name) {
+            Some(v) => check_value(v, observed, cx)
+                .then_some(())
+                .ok_or_else(|| format!("expected {v} (the value saved as {name}), got {observed}")),
+            None => Err(format!("nothing was saved as {name}")),
+        },
         Expected::Class(name) => match observed {
             Value::Class { name: n, .. } if n == name => Ok(()),
             _ => fail(),
@@ -98,6 +104,20 @@ fn check_value(expected: &Value, observed: &Value, cx: &Context) -> bool {
             cx.saved.get(name),
             Some(Value::Object { id: saved, .. }) if saved == id
         ),
+        (Value::Flags(names), Value::Int(o) | Value::Enum { value: o, .. }) => {
+            let mut total = BigInt::from(0);
+            for n in names {
+                match cx.consts.get(n).and_then(int_of) {
+                    Some(v) => total |= v,
+                    None => return false,
+                }
+            }
+            &total == o
+        }
+        (Value::Errno(name), Value::Int(o)) => cx
+            .errno_values
+            .get(name)
+            .is_some_and(|v| BigInt::from(*v) == *o),
         (Value::TmpPath(name), Value::Str(o)) => {
             cx.tmpdir.is_some_and(|dir| *o == format!("{dir}/{name}"))
         }
@@ -182,6 +202,11 @@ pub fn check_matcher(m: &Matcher, observed: &Value, cx: &Context) -> Result<(), 
                 mro_of(observed)
                     .map_or_else(|| observed.to_string(), |m| format!("[{}]", m.join(", ")))
             ));
+        }
+    }
+    if let Some(n) = &m.not {
+        if check(n, observed, cx).is_ok() {
+            return fail(format!("anything but {n}"));
         }
     }
     if let Some(base) = &m.subclass_of {
@@ -311,6 +336,47 @@ mod tests {
     #[case(Expected::Any, Value::None, true)]
     fn equality_is_type_strict(#[case] e: Expected, #[case] o: Value, #[case] ok: bool) {
         assert_eq!(cx_check(&e, &o).is_ok(), ok, "{e} vs {o}");
+    }
+
+    #[test]
+    fn flags_errno_saved_and_not() {
+        let consts = HashMap::from([
+            ("SOCK_STREAM".to_owned(), Value::int(1)),
+            ("SOCK_CLOEXEC".to_owned(), Value::int(0o2000000)),
+        ]);
+        let saved = HashMap::from([("fd".to_owned(), Value::int(5))]);
+        let errno_values = HashMap::from([("ECONNREFUSED".to_owned(), 111)]);
+        let cx = Context {
+            consts: &consts,
+            saved: &saved,
+            errno_values: &errno_values,
+            tmpdir: Some("/t"),
+        };
+        let flags = Expected::Value(Value::Flags(vec![
+            "SOCK_STREAM".into(),
+            "SOCK_CLOEXEC".into(),
+        ]));
+        assert!(check(&flags, &Value::int(0o2000001), &cx).is_ok());
+        assert!(check(&flags, &Value::int(1), &cx).is_err());
+        let errno = Expected::Value(Value::Errno("ECONNREFUSED".into()));
+        assert!(check(&errno, &Value::int(111), &cx).is_ok());
+        assert!(check(&errno, &Value::int(11), &cx).is_err());
+        assert!(check(&Expected::Saved("fd".into()), &Value::int(5), &cx).is_ok());
+        let other = Matcher {
+            not: Some(Expected::Saved("fd".into())),
+            ..Matcher::default()
+        };
+        assert!(
+            check(
+                &Expected::Match(Box::new(other.clone())),
+                &Value::int(6),
+                &cx
+            )
+            .is_ok()
+        );
+        assert!(check(&Expected::Match(Box::new(other)), &Value::int(5), &cx).is_err());
+        let tmp = Expected::Value(Value::TmpPath("a.sock".into()));
+        assert!(check(&tmp, &Value::Str("/t/a.sock".into()), &cx).is_ok());
     }
 
     #[test]

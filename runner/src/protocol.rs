@@ -55,6 +55,13 @@ fn collect_consts(e: &crate::case::Expected, out: &mut Vec<String>) {
         fn walk(v: &Value, out: &mut Vec<String>) {
             match v {
                 Value::Const(n) if !out.contains(n) => out.push(n.clone()),
+                Value::Flags(names) => {
+                    for n in names {
+                        if !out.contains(n) {
+                            out.push(n.clone());
+                        }
+                    }
+                }
                 Value::Tuple(items) | Value::List(items) => items.iter().for_each(|i| walk(i, out)),
                 _ => {}
             }
@@ -67,14 +74,17 @@ fn collect_consts(e: &crate::case::Expected, out: &mut Vec<String>) {
             items.iter().for_each(|i| collect_consts(i, out));
         }
         Expected::Match(m) => {
-            for x in [&m.value, &m.args, &m.strerror].into_iter().flatten() {
+            for x in [&m.value, &m.args, &m.strerror, &m.not]
+                .into_iter()
+                .flatten()
+            {
                 collect_consts(x, out);
             }
             for x in m.one_of.iter().flatten() {
                 collect_consts(x, out);
             }
         }
-        Expected::Any | Expected::Class(_) => {}
+        Expected::Any | Expected::Class(_) | Expected::Saved(_) => {}
     }
 }
 

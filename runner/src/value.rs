@@ -45,6 +45,10 @@ pub enum Value {
     Ref(String),
     /// A file name inside the case's own temporary folder, as a `str` path.
     TmpPath(String),
+    /// The bitwise OR of the backend's values of these `socket` constants, as an `int`.
+    Flags(Vec<String>),
+    /// The backend's value of `errno.NAME`, as an `int`.
+    Errno(String),
 }
 
 /// An exception, raised or returned.
@@ -154,6 +158,8 @@ impl Value {
             Value::Const(n) => json!({ "const": n }),
             Value::Ref(n) => json!({ "ref": n }),
             Value::TmpPath(n) => json!({ "tmppath": n }),
+            Value::Flags(names) => json!({ "flags": names }),
+            Value::Errno(n) => json!({ "errno": n }),
         }
     }
 
@@ -243,6 +249,12 @@ impl Value {
         if obj.contains_key("tmppath") {
             return Ok(Value::TmpPath(s("tmppath")?.to_owned()));
         }
+        if obj.contains_key("flags") {
+            return Ok(Value::Flags(strings("flags")?));
+        }
+        if obj.contains_key("errno") {
+            return Ok(Value::Errno(s("errno")?.to_owned()));
+        }
         Err(WireError(format!("unknown value {j}")))
     }
 
@@ -265,6 +277,7 @@ impl Value {
             Value::Const(_) => "const".into(),
             Value::Ref(_) => "ref".into(),
             Value::TmpPath(_) => "str".into(),
+            Value::Flags(_) | Value::Errno(_) => "int".into(),
         }
     }
 }
@@ -427,6 +440,8 @@ impl fmt::Display for Value {
             Value::Const(n) => write!(f, "{n}"),
             Value::Ref(n) => write!(f, "${n}"),
             Value::TmpPath(n) => write!(f, "'[tmp]/{n}'"),
+            Value::Flags(names) => f.write_str(&names.join("|")),
+            Value::Errno(n) => write!(f, "errno.{n}"),
         }
     }
 }

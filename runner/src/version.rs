@@ -110,9 +110,14 @@ impl fmt::Display for VersionReq {
     }
 }
 
-/// True when `wanted` is absent, or one of its tags is among the backend's tags.
+/// True when `wanted` is absent, or one of its entries holds: an entry is a tag
+/// (`linux`) or tags joined by `+` that must all be among the backend's
+/// (`linux+little-endian`).
 pub fn platforms_match(wanted: Option<&[String]>, have: &[String]) -> bool {
-    wanted.is_none_or(|w| w.iter().any(|t| have.contains(t)))
+    wanted.is_none_or(|w| {
+        w.iter()
+            .any(|entry| entry.split('+').all(|t| have.iter().any(|h| h == t)))
+    })
 }
 
 #[cfg(test)]
@@ -146,6 +151,18 @@ mod tests {
     #[case(">=3")]
     fn bad_ranges_are_rejected(#[case] req: &str) {
         assert!(req.parse::<VersionReq>().is_err());
+    }
+
+    #[rstest]
+    #[case(&["linux"], true)]
+    #[case(&["macos", "linux"], true)]
+    #[case(&["linux+little-endian"], true)]
+    #[case(&["linux+big-endian"], false)]
+    #[case(&["windows", "linux+x86_64"], true)]
+    fn platform_entries(#[case] wanted: &[&str], #[case] holds: bool) {
+        let have = ["linux", "little-endian", "x86_64"].map(String::from);
+        let wanted: Vec<String> = wanted.iter().map(|s| s.to_string()).collect();
+        assert_eq!(platforms_match(Some(&wanted), &have), holds);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub enum Expected {
     Any,
     /// `!class NAME`.
     Class(String),
+    /// `!saved NAME`: equal to the value the step that saved `NAME` returned.
+    Saved(String),
     /// `!match {…}`.
     Match(Box<Matcher>),
 }
@@ -51,6 +53,7 @@ pub struct Matcher {
     pub args: Option<Expected>,
     pub strerror: Option<Expected>,
     pub exceptions: Option<Vec<Expected>>,
+    pub not: Option<Expected>,
 }
 
 /// A regular expression that must match a whole string.
@@ -207,7 +210,7 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
     }
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Expected, A::Error> {
         let (tag, content): (String, _) = data.variant()?;
-        let matcher_tag = matches!(tag.as_str(), "match" | "any" | "class");
+        let matcher_tag = matches!(tag.as_str(), "match" | "any" | "class" | "saved");
         if matcher_tag && !self.expected {
             return Err(de::Error::custom(format!(
                 "`!{tag}` is a matcher: it can only appear in an expectation, not in an input"
@@ -258,6 +261,36 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
                 content.newtype_variant::<()>()?;
                 Ok(Expected::Any)
             }
+            "saved" => {
+                let name: String = content.newtype_variant()?;
+                ctx::check_ref(&name).map_err(de::Error::custom)?;
+                Ok(Expected::Saved(name))
+            }
+            "flags" => {
+                let names: Vec<String> = content.newtype_variant()?;
+                if names.is_empty() {
+                    return Err(de::Error::custom(
+                        "`!flags` takes a non-empty list of constant names",
+                    ));
+                }
+                for n in &names {
+                    ctx::check_const(n).map_err(de::Error::custom)?;
+                }
+                value(Value::Flags(names))
+            }
+            "errno" => {
+                let name: String = content.newtype_variant()?;
+                let valid = name.starts_with('E')
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+                if !valid {
+                    return Err(de::Error::custom(format!(
+                        "`!errno` takes an errno name like ECONNREFUSED, got {name:?}"
+                    )));
+                }
+                value(Value::Errno(name))
+            }
             "class" => {
                 let name: String = content.newtype_variant()?;
                 ctx::check_type_name(&name).map_err(de::Error::custom)?;
@@ -267,9 +300,9 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
                 content.newtype_variant::<Matcher>()?,
             ))),
             other => Err(de::Error::custom(format!(
-                "unknown tag `!{other}` (known: !tuple, !bytes, !bytearray, !int, !const, !ref, !tmppath{})",
+                "unknown tag `!{other}` (known: !tuple, !bytes, !bytearray, !int, !const, !flags, !errno, !ref, !tmppath{})",
                 if expected {
-                    ", !match, !any, !class"
+                    ", !match, !any, !class, !saved"
                 } else {
                     ""
                 }
@@ -342,7 +375,7 @@ impl Expected {
             Expected::Value(v) => v,
             Expected::Tuple(v) => Value::Tuple(v.into_iter().map(Expected::into_value).collect()),
             Expected::List(v) => Value::List(v.into_iter().map(Expected::into_value).collect()),
-            Expected::Any | Expected::Class(_) | Expected::Match(_) => {
+            Expected::Any | Expected::Class(_) | Expected::Saved(_) | Expected::Match(_) => {
                 unreachable!("inputs are read without matchers")
             }
         }
@@ -366,6 +399,7 @@ impl fmt::Display for Expected {
             Expected::List(v) => seq(f, "[", v, "]"),
             Expected::Any => f.write_str("<anything>"),
             Expected::Class(n) => write!(f, "<class '{n}'>"),
+            Expected::Saved(n) => write!(f, "<the value saved as {n}>"),
             Expected::Match(m) => write!(f, "{m}"),
         }
     }
@@ -416,6 +450,9 @@ impl fmt::Display for Matcher {
         }
         if let Some(s) = &self.strerror {
             parts.push(format!("strerror {s}"));
+        }
+        if let Some(n) = &self.not {
+            parts.push(format!("not {n}"));
         }
         if let Some(g) = &self.exceptions {
             let items: Vec<String> = g.iter().map(ToString::to_string).collect();

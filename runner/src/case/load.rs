@@ -468,6 +468,7 @@ struct RawStep {
     get: Option<Target>,
     args: Option<Vec<Input>>,
     kwargs: Option<BTreeMap<String, Input>>,
+    #[serde(default, deserialize_with = "present")]
     returns: Option<Expected>,
     raises: Option<Raises>,
     expect: Option<Vec<RawAlternative>>,
@@ -480,6 +481,7 @@ struct RawStep {
 struct RawAlternative {
     python: Option<VersionReq>,
     platforms: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
     returns: Option<Expected>,
     raises: Option<Raises>,
 }
@@ -554,6 +556,11 @@ impl<'de> Deserialize<'de> for Step {
             note: raw.note,
         })
     }
+}
+
+/// A key that is present, even with a `null` value, is `Some` (`returns: null` expects None).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Expected>, D::Error> {
+    Expected::deserialize(d).map(Some)
 }
 
 // ---- loading ---------------------------------------------------------------------------
