@@ -66,6 +66,8 @@ pub enum ExcType {
     TypeError,
     /// `AttributeError`
     AttributeError,
+    /// `MemoryError`: an allocation (a `recv` buffer) failed.
+    MemoryError,
     /// `RuntimeError`
     RuntimeError,
     /// `NotImplementedError`: raised for what the reference does not model yet.
@@ -102,6 +104,7 @@ impl ExcType {
         ExcType::OverflowError,
         ExcType::TypeError,
         ExcType::AttributeError,
+        ExcType::MemoryError,
         ExcType::RuntimeError,
         ExcType::NotImplementedError,
     ];
@@ -136,6 +139,7 @@ impl ExcType {
             ExcType::OverflowError => "OverflowError",
             ExcType::TypeError => "TypeError",
             ExcType::AttributeError => "AttributeError",
+            ExcType::MemoryError => "MemoryError",
             ExcType::RuntimeError => "RuntimeError",
             ExcType::NotImplementedError => "NotImplementedError",
         }
@@ -164,9 +168,8 @@ impl ExcType {
         Some(match self {
             BaseException => return None,
             Exception => BaseException,
-            OSError | ValueError | ArithmeticError | TypeError | AttributeError | RuntimeError => {
-                Exception
-            }
+            OSError | ValueError | ArithmeticError | TypeError | AttributeError | MemoryError
+            | RuntimeError => Exception,
             BlockingIOError | ChildProcessError | ConnectionError | FileExistsError
             | FileNotFoundError | InterruptedError | IsADirectoryError | NotADirectoryError
             | PermissionError | ProcessLookupError | TimeoutError | Herror | Gaierror => OSError,
@@ -269,6 +272,8 @@ pub enum ErrorArgs {
     /// `OSError(errno, strerror)` and subclasses (`gaierror(code, text)` too):
     /// `args == (errno, strerror)`, `str(exc) == "[Errno N] text"`.
     Errno(i64, String),
+    /// `Exc()`: no arguments, `str(exc) == ""` (`MemoryError()`).
+    Empty,
 }
 
 impl Error {
@@ -314,6 +319,23 @@ impl Error {
         Error::new(ExcType::AttributeError, message)
     }
 
+    /// `MemoryError()`, with no arguments, as a failed allocation raises it.
+    pub fn memory() -> Error {
+        Error {
+            ty: ExcType::MemoryError,
+            args: ErrorArgs::Empty,
+        }
+    }
+
+    /// `NotImplementedError("… is not implemented by the sockconf reference yet")`:
+    /// `what` is a documented behaviour the reference does not model yet.
+    pub fn not_implemented(what: &str) -> Error {
+        Error::new(
+            ExcType::NotImplementedError,
+            format!("{what} is not implemented by the sockconf reference yet"),
+        )
+    }
+
     /// `TimeoutError("timed out")`, what a socket operation raises when its timeout
     /// expires.
     pub fn timed_out() -> Error {
@@ -325,6 +347,7 @@ impl Error {
         match &self.args {
             ErrorArgs::Message(m) => m.clone(),
             ErrorArgs::Errno(n, text) => format!("[Errno {n}] {text}"),
+            ErrorArgs::Empty => String::new(),
         }
     }
 }
@@ -337,6 +360,14 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl From<sys::Errno> for Error {
+    /// The `OSError` (or errno subclass) CPython's `set_error` raises after a failed C
+    /// call: `PyErr_SetFromErrno`.
+    fn from(errno: sys::Errno) -> Error {
+        Error::from_errno(errno.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,6 +378,7 @@ mod tests {
     #[case(ExcType::Gaierror, &["socket.gaierror", "OSError", "Exception", "BaseException", "object"])]
     #[case(ExcType::ConnectionRefusedError, &["ConnectionRefusedError", "ConnectionError", "OSError", "Exception", "BaseException", "object"])]
     #[case(ExcType::OverflowError, &["OverflowError", "ArithmeticError", "Exception", "BaseException", "object"])]
+    #[case(ExcType::MemoryError, &["MemoryError", "Exception", "BaseException", "object"])]
     #[case(ExcType::UnicodeEncodeError, &["UnicodeEncodeError", "UnicodeError", "ValueError", "Exception", "BaseException", "object"])]
     fn mro(#[case] ty: ExcType, #[case] expected: &[&str]) {
         assert_eq!(ty.mro(), expected);

@@ -3,12 +3,14 @@
 //! It knows the OS layer ([`crate::sys`]) and nothing above it: no Python values here,
 //! only typed Rust inputs and the typed [`Error`] that models Python's exceptions.
 
+pub mod address;
 pub mod byteorder;
 pub mod cmsg;
 pub mod constants;
 pub mod errno;
 pub mod error;
 pub mod inet;
+pub mod socket;
 pub mod timeout;
 
 pub use error::{Error, ExcType};

@@ -1,5 +1,6 @@
 //! Timeouts in seconds: the conversion CPython applies to `socket.setdefaulttimeout`
-//! (and `socket.settimeout`) values, and the module's default-timeout state.
+//! (and `socket.settimeout`) values, and the module's default-timeout state. What a
+//! timeout does to a socket is [`super::socket`]'s.
 //!
 //! CPython stores a timeout as a `PyTime_t` (signed 64-bit nanoseconds). An int goes
 //! through `_PyTime_FromSecondsObject`'s integer path (overflow:
@@ -21,6 +22,9 @@ pub struct Timeout {
 }
 
 impl Timeout {
+    /// The zero timeout: non-blocking.
+    pub const ZERO: Timeout = Timeout { nanos: 0 };
+
     /// The timeout of `nanos` nanoseconds; `ValueError("Timeout value out of range")`
     /// when negative.
     pub fn from_nanos(nanos: i64) -> Result<Timeout, Error> {

@@ -78,6 +78,48 @@ impl Call<'_> {
     }
 }
 
+impl Call<'_> {
+    /// `PyArg_ParseTuple` with optional arguments (`"n|i:recv"`): between `min` and `max`
+    /// positional arguments; `name` is the format's `:name`.
+    pub fn between(&self, name: &str, min: usize, max: usize) -> Result<&[Object], PyException> {
+        self.no_kwargs(name)?;
+        let n = self.args.len();
+        let plural = |k: usize| if k == 1 { "" } else { "s" };
+        if n < min {
+            return Err(PyException::type_error(format!(
+                "{name}() takes at least {min} argument{} ({n} given)",
+                plural(min)
+            )));
+        }
+        if n > max {
+            return Err(PyException::type_error(format!(
+                "{name}() takes at most {max} argument{} ({n} given)",
+                plural(max)
+            )));
+        }
+        Ok(self.args)
+    }
+
+    /// A method defined in Python (`socket.py`) that takes no argument but `self`:
+    /// keyword arguments are reported first (`socket.close() got an unexpected keyword
+    /// argument 'x'`), then extra positional ones (`socket.close() takes 1 positional
+    /// argument but 2 were given`, counting `self`).
+    pub fn python_noargs(&self, qualname: &str) -> Result<(), PyException> {
+        if let Some((kw, _)) = self.kwargs.first() {
+            return Err(PyException::type_error(format!(
+                "{qualname}() got an unexpected keyword argument '{kw}'"
+            )));
+        }
+        if !self.args.is_empty() {
+            return Err(PyException::type_error(format!(
+                "{qualname}() takes 1 positional argument but {} were given",
+                self.args.len() + 1
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// `PyNumber_Index`: the integer value of an `int` (or `bool`, or enum member).
 pub fn index(obj: &Object) -> Result<BigInt, PyException> {
     obj.as_int().ok_or_else(|| {
@@ -98,6 +140,14 @@ pub fn unsigned<T: TryFrom<BigInt>>(obj: &Object, c_type: &str) -> Result<T, PyE
     }
     T::try_from(value)
         .map_err(|_| PyException::overflow_error(format!("Python int too large for C {c_type}")))
+}
+
+/// Argument Clinic's `int` converter (`PyLong_AsInt`), as the C socket initialiser
+/// uses it for `family`, `type` and `proto`.
+pub fn c_int(obj: &Object) -> Result<i32, PyException> {
+    index(obj)?
+        .to_i32()
+        .ok_or_else(|| PyException::overflow_error("Python int too large to convert to C int"))
 }
 
 /// `PyArg_ParseTuple`'s `i` format: a C `int`, through a C `long`.

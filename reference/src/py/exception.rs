@@ -209,6 +209,7 @@ impl From<Error> for PyException {
         let args = match err.args {
             ErrorArgs::Message(m) => vec![Object::Str(m)],
             ErrorArgs::Errno(n, text) => vec![Object::int(n), Object::Str(text)],
+            ErrorArgs::Empty => vec![],
         };
         let mut exc = PyException::new(err.ty, args);
         // The core already chose the class (a gaierror stays a gaierror).

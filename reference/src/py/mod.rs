@@ -10,13 +10,16 @@ mod exception;
 mod functions;
 mod module;
 mod object;
+mod socket;
 
 pub use exception::PyException;
 pub use functions::parse_timeout;
 pub use module::Module;
 pub use object::{
-    Class, EnumMember, Object, bytes_repr, float_repr, repr, str, str_repr, tp_name, type_name,
+    Class, EnumMember, Identity, Object, bytes_repr, float_repr, repr, str, str_repr, tp_name,
+    truthy, type_name,
 };
+pub use socket::{Method, SocketRef};
 
 /// Python's `errno` module on this platform: every `errno.NAME` with its value (aliases
 /// such as `EWOULDBLOCK` included), for resolving `errno:` expectations by name.

@@ -1,10 +1,11 @@
 //! The `socket` module as Python code sees it: attribute lookup and calls, with the
-//! per-case state (the default timeout).
+//! per-case state (the default timeout), and what a runner needs around a case
+//! (closing the objects it made, probing families).
 
 use super::args::Call;
 use super::exception::PyException;
-use super::functions;
 use super::object::{Class, EnumMember, Object, tp_name};
+use super::{functions, socket};
 use crate::core::ExcType;
 use crate::core::constants::{self, EnumClass};
 use crate::core::timeout::{DefaultTimeout, Timeout};
@@ -46,6 +47,38 @@ impl Module {
     /// The current default timeout (`socket.getdefaulttimeout()`).
     pub fn default_timeout(&self) -> Option<Timeout> {
         self.default_timeout.get()
+    }
+
+    /// Closes `obj` if it is a socket (`s.close()`, errors ignored); does nothing for any
+    /// other object. A runner calls it for every object a case made or saved when the
+    /// case ends, so that no descriptor outlives its case.
+    pub fn close_object(&self, obj: &Object) {
+        if let Object::Socket(sock) = obj {
+            let _ = sock.close();
+        }
+    }
+
+    /// Whether sockets of the family `socket.NAME` can be created here: `Ok` when one of
+    /// `SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_SEQPACKET`, `SOCK_RAW` works (the socket is
+    /// closed at once), else why not.
+    pub fn family_supported(&self, name: &str) -> Result<(), String> {
+        let family = self
+            .getattr(name)
+            .ok()
+            .and_then(|f| f.as_int())
+            .and_then(|f| num_traits::ToPrimitive::to_i32(&f))
+            .ok_or_else(|| format!("socket.{name} is missing"))?;
+        socket::family_supported(family)
+            .map_err(|e| format!("cannot create a {name} socket here ({e})"))
+    }
+
+    /// Whether IPv6 is usable here: `socket.has_ipv6` is true and an `AF_INET6` socket
+    /// binds `("::1", 0)` (closed at once); else why not.
+    pub fn ipv6_usable(&self) -> Result<(), String> {
+        if !constants::HAS_IPV6 {
+            return Err("socket.has_ipv6 is false".to_owned());
+        }
+        socket::ipv6_loopback_usable().map_err(|e| format!("cannot bind ('::1', 0) ({e})"))
     }
 
     /// The names of all module attributes the reference provides.
@@ -102,6 +135,8 @@ impl Module {
                 "__module__" => Some(Object::str("_socket")),
                 _ => None,
             },
+            Object::Socket(sock) => socket::getattr(sock, name),
+            Object::Method(method) => socket::method_getattr(method, name),
             _ => None,
         };
         found.ok_or_else(|| {
@@ -148,7 +183,9 @@ impl Module {
                 Ok(PyException::call(*ty, args)?.into())
             }
             Object::Class(Class::Enum(class)) => enum_call(*class, &call),
+            Object::Class(Class::Socket) => socket::construct(&call, self.default_timeout.get()),
             Object::Class(class) => Err(not_implemented(&format!("{}()", class.name()))),
+            Object::Method(method) => socket::call_method(method, &call),
             other => Err(PyException::type_error(format!(
                 "'{}' object is not callable",
                 tp_name(other)

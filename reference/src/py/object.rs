@@ -8,6 +8,7 @@ use std::rc::Rc;
 use num_bigint::BigInt;
 
 use super::exception::PyException;
+use super::socket::{self, Method, SocketRef};
 use crate::core::ExcType;
 use crate::core::constants::EnumClass;
 
@@ -41,6 +42,19 @@ pub enum Object {
     Exception(Box<PyException>),
     /// A module-level function, by name (`socket.htons`)
     Function(&'static str),
+    /// A `socket.socket` instance (shared: clones are the same socket)
+    Socket(SocketRef),
+    /// A socket method bound to its socket (`s.recv`)
+    Method(Method),
+}
+
+/// What `id()` distinguishes for objects whose identity matters beyond their value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Identity {
+    /// A shared object (a socket): the address of its allocation, stable while it lives.
+    Shared(usize),
+    /// A module-level function: one object per name.
+    Function(&'static str),
 }
 
 impl Object {
@@ -66,6 +80,26 @@ impl Object {
             Object::Int(i) => Some(i.clone()),
             Object::Bool(b) => Some(BigInt::from(u8::from(*b))),
             Object::Enum(m) => Some(BigInt::from(m.value)),
+            _ => None,
+        }
+    }
+
+    /// The object's identity, for `is` and for numbering objects in results: `Some` for
+    /// sockets and module functions, which stay the same object however often they are
+    /// reached; `None` for plain values and for bound methods, which are new objects
+    /// each time they are looked up (as in CPython).
+    pub fn identity(&self) -> Option<Identity> {
+        match self {
+            Object::Socket(s) => Some(Identity::Shared(s.identity())),
+            Object::Function(name) => Some(Identity::Function(name)),
+            _ => None,
+        }
+    }
+
+    /// The socket, when this is one.
+    pub fn as_socket(&self) -> Option<&SocketRef> {
+        match self {
+            Object::Socket(s) => Some(s),
             _ => None,
         }
     }
@@ -188,6 +222,7 @@ pub fn type_name(obj: &Object) -> String {
         Object::Enum(m) => m.class.name(),
         Object::Class(c) => c.metaclass().to_owned(),
         Object::Exception(e) => e.type_name(),
+        Object::Socket(_) => "socket.socket".to_owned(),
         other => builtin_type_name(other).to_owned(),
     }
 }
@@ -204,7 +239,9 @@ fn builtin_type_name(obj: &Object) -> &'static str {
         Object::Tuple(_) => "tuple",
         Object::List(_) => "list",
         Object::Function(_) => "builtin_function_or_method",
-        Object::Enum(_) | Object::Class(_) | Object::Exception(_) => "object",
+        Object::Method(m) if m.is_python() => "method",
+        Object::Method(_) => "builtin_function_or_method",
+        Object::Enum(_) | Object::Class(_) | Object::Exception(_) | Object::Socket(_) => "object",
     }
 }
 
@@ -217,7 +254,29 @@ pub fn tp_name(obj: &Object) -> &'static str {
         Object::Class(Class::Enum(_)) => "EnumType",
         Object::Class(_) => "type",
         Object::Exception(e) => e.exc_type().short_name(),
+        Object::Socket(_) => "socket",
         other => builtin_type_name(other),
+    }
+}
+
+/// `bool(obj)` (`PyObject_IsTrue`): false for `None`, zero numbers and empty
+/// containers, true for everything else.
+pub fn truthy(obj: &Object) -> bool {
+    match obj {
+        Object::None => false,
+        Object::Bool(b) => *b,
+        Object::Int(i) => i.sign() != num_bigint::Sign::NoSign,
+        Object::Float(f) => *f != 0.0,
+        Object::Str(s) => !s.is_empty(),
+        Object::Bytes(b) => !b.is_empty(),
+        Object::ByteArray(b) => !b.borrow().is_empty(),
+        Object::Tuple(items) | Object::List(items) => !items.is_empty(),
+        Object::Enum(m) => m.value != 0,
+        Object::Class(_)
+        | Object::Exception(_)
+        | Object::Function(_)
+        | Object::Socket(_)
+        | Object::Method(_) => true,
     }
 }
 
@@ -246,6 +305,8 @@ pub fn repr(obj: &Object) -> String {
         Object::Class(c) => format!("<class '{}'>", c.name()),
         Object::Exception(e) => e.repr(),
         Object::Function(name) => format!("<built-in function {name}>"),
+        Object::Socket(s) => socket::repr(s),
+        Object::Method(m) => m.repr(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Behaviour tests of the Python-level surface: every row is what CPython 3.13 on
-//! x86_64 Linux returns or raises for the same call (3.15 rules where they differ).
+//! x86_64 Linux returns or raises for the same call (3.14/3.15 rules where they differ:
+//! the byte-order functions take Argument Clinic's `uint16`/`uint32` converters since
+//! 3.14).
 
 use num_bigint::BigInt;
 use proptest::prelude::*;
@@ -44,11 +46,11 @@ fn call(name: &str, args: Vec<Object>) -> String {
 #[case("htons", vec![i(0x1234)], "13330")]
 #[case("htons", vec![i(65535)], "65535")]
 #[case("htons", vec![Object::Bool(true)], "256")]
-#[case("htons", vec![i(65536)], "OverflowError: htons: Python int too large to convert to C 16-bit unsigned integer")]
-#[case("htons", vec![i(-1)], "OverflowError: htons: can't convert negative Python int to C 16-bit unsigned integer")]
-#[case("ntohs", vec![i(-1)], "OverflowError: ntohs: can't convert negative Python int to C 16-bit unsigned integer")]
-#[case("htons", vec![big(32, 0)], "OverflowError: Python int too large to convert to C int")]
-#[case("htons", vec![neg_big(64)], "OverflowError: Python int too large to convert to C int")]
+#[case("htons", vec![i(65536)], "OverflowError: Python int too large for C uint16_t")]
+#[case("htons", vec![i(-1)], "ValueError: Cannot convert negative int")]
+#[case("ntohs", vec![i(-1)], "ValueError: Cannot convert negative int")]
+#[case("htons", vec![big(32, 0)], "OverflowError: Python int too large for C uint16_t")]
+#[case("htons", vec![neg_big(64)], "ValueError: Cannot convert negative int")]
 #[case("htons", vec![Object::Float(1.0)], "TypeError: 'float' object cannot be interpreted as an integer")]
 #[case("htons", vec![s("a")], "TypeError: 'str' object cannot be interpreted as an integer")]
 #[case("htons", vec![Object::None], "TypeError: 'NoneType' object cannot be interpreted as an integer")]
@@ -58,13 +60,13 @@ fn call(name: &str, args: Vec<Object>) -> String {
 #[case("htonl", vec![big(32, -1)], "4294967295")]
 #[case("ntohl", vec![i(65536)], "256")]
 #[case("htonl", vec![Object::Bool(true)], "16777216")]
-#[case("htonl", vec![i(-1)], "OverflowError: can't convert negative value to unsigned int")]
-#[case("htonl", vec![neg_big(64)], "OverflowError: can't convert negative value to unsigned int")]
-#[case("htonl", vec![big(32, 0)], "OverflowError: int larger than 32 bits")]
-#[case("ntohl", vec![big(64, 0)], "OverflowError: Python int too large to convert to C unsigned long")]
-#[case("htonl", vec![Object::Float(1.0)], "TypeError: expected int, float found")]
-#[case("htonl", vec![Object::None], "TypeError: expected int, NoneType found")]
-#[case("htonl", vec![Object::Tuple(vec![])], "TypeError: expected int, tuple found")]
+#[case("htonl", vec![i(-1)], "ValueError: Cannot convert negative int")]
+#[case("htonl", vec![neg_big(64)], "ValueError: Cannot convert negative int")]
+#[case("htonl", vec![big(32, 0)], "OverflowError: Python int too large for C uint32_t")]
+#[case("ntohl", vec![big(64, 0)], "OverflowError: Python int too large for C uint32_t")]
+#[case("htonl", vec![Object::Float(1.0)], "TypeError: 'float' object cannot be interpreted as an integer")]
+#[case("htonl", vec![Object::None], "TypeError: 'NoneType' object cannot be interpreted as an integer")]
+#[case("htonl", vec![Object::Tuple(vec![])], "TypeError: 'tuple' object cannot be interpreted as an integer")]
 #[case("ntohl", vec![], "TypeError: _socket.ntohl() takes exactly one argument (0 given)")]
 fn byte_order(#[case] name: &str, #[case] args: Vec<Object>, #[case] expected: &str) {
     if cfg!(target_endian = "little") {

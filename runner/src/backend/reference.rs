@@ -1,13 +1,14 @@
 //! The reference backend: runs cases in process on the Rust reference implementation
 //! (`reference::py`), converting between the runner's values and the reference's objects.
 //! Each case runs on a thread of its own, so that one that overruns can be abandoned.
+//! When a case ends, every socket it made is closed and its temporary folder removed.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use reference::py::{self, Module, Object, PyException};
+use reference::py::{self, Identity, Module, Object, PyException};
 
 use super::{Backend, BackendError, Worker};
 use crate::case::Root;
@@ -96,21 +97,80 @@ impl Worker for ReferenceWorker {
     }
 }
 
-/// Gives each distinct object of a case a number, for identity in results.
+/// Gives each distinct object of a case a number, for identity in results, and keeps
+/// every numbered object alive until the case ends (so that an identity, an address,
+/// cannot be reused by a later object), as the protocol asks of backends.
 #[derive(Default)]
 struct Ids {
-    seen: Vec<(String, u64)>,
+    seen: Vec<(Option<Identity>, Object)>,
 }
 
 impl Ids {
-    /// The id of the object with this identity key (functions: their repr).
-    fn id(&mut self, key: &str) -> u64 {
-        if let Some((_, id)) = self.seen.iter().find(|(k, _)| *k == key) {
-            return *id;
+    /// The id of `obj`: the same number for the same object (`Object::identity`), a new
+    /// one for an object without identity (a bound method is new at each lookup).
+    fn id(&mut self, obj: &Object) -> u64 {
+        let identity = obj.identity();
+        let known = identity.and_then(|key| self.seen.iter().position(|(k, _)| *k == Some(key)));
+        let index = known.unwrap_or_else(|| {
+            self.seen.push((identity, obj.clone()));
+            self.seen.len() - 1
+        });
+        index as u64 + 1
+    }
+
+    /// Every object numbered so far.
+    fn objects(&self) -> impl Iterator<Item = &Object> {
+        self.seen.iter().map(|(_, o)| o)
+    }
+}
+
+/// The case's temporary folder for `!tmppath` inputs, made on first use and removed
+/// (with what the case left in it) when dropped.
+#[derive(Default)]
+struct TmpDir(Option<tempfile::TempDir>);
+
+impl TmpDir {
+    /// The path of `name` inside the folder.
+    fn path(&mut self, name: &str) -> Result<String, String> {
+        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+            return Err("a tmppath must be a plain file name".into());
         }
-        let id = self.seen.len() as u64 + 1;
-        self.seen.push((key.to_owned(), id));
-        id
+        if self.0.is_none() {
+            let dir = tempfile::Builder::new()
+                .prefix("sockconf-")
+                .tempdir()
+                .map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+            self.0 = Some(dir);
+        }
+        let dir = self.0.as_ref().map(|d| d.path().join(name));
+        dir.and_then(|p| p.to_str().map(str::to_owned))
+            .ok_or_else(|| "the temporary folder's path is not UTF-8".into())
+    }
+
+    /// The folder's path, when it was made.
+    fn dir(&self) -> Option<String> {
+        self.0
+            .as_ref()
+            .and_then(|d| d.path().to_str().map(str::to_owned))
+    }
+}
+
+/// What one case holds. Dropping it closes every socket the case made or saved (before
+/// the temporary folder goes), whichever way the case ended.
+struct CaseState {
+    module: Module,
+    ids: Ids,
+    saved: HashMap<String, Object>,
+    /// Everything ever saved, including values a later `save` of the same name replaced.
+    ever_saved: Vec<Object>,
+    tmp: TmpDir,
+}
+
+impl Drop for CaseState {
+    fn drop(&mut self) {
+        for obj in self.ids.objects().chain(&self.ever_saved) {
+            self.module.close_object(obj);
+        }
     }
 }
 
@@ -139,7 +199,7 @@ fn to_value(obj: &Object, ids: &mut Ids) -> Value {
         other => Value::Object {
             type_name: py::type_name(other),
             repr: py::repr(other),
-            id: ids.id(&py::repr(other)),
+            id: ids.id(other),
         },
     }
 }
@@ -158,9 +218,14 @@ fn exception_value(e: &PyException, ids: &mut Ids) -> ExceptionValue {
 }
 
 /// Runner values → reference objects; `Err` names what is missing.
-fn to_object(v: &Value, m: &Module, saved: &HashMap<String, Object>) -> Result<Object, String> {
-    let all = |items: &[Value]| -> Result<Vec<Object>, String> {
-        items.iter().map(|i| to_object(i, m, saved)).collect()
+fn to_object(
+    v: &Value,
+    m: &Module,
+    saved: &HashMap<String, Object>,
+    tmp: &mut TmpDir,
+) -> Result<Object, String> {
+    let mut all = |items: &[Value]| -> Result<Vec<Object>, String> {
+        items.iter().map(|i| to_object(i, m, saved, tmp)).collect()
     };
     Ok(match v {
         Value::None => Object::None,
@@ -181,30 +246,54 @@ fn to_object(v: &Value, m: &Module, saved: &HashMap<String, Object>) -> Result<O
             .get(name)
             .cloned()
             .ok_or_else(|| format!("nothing saved as `{name}`"))?,
-        Value::TmpPath(_) => {
-            return Err("the reference has no temporary paths yet".into());
+        Value::TmpPath(name) => Object::Str(tmp.path(name)?),
+        Value::Flags(names) => {
+            let mut total = num_bigint::BigInt::from(0);
+            for name in names {
+                match m.getattr(name) {
+                    Ok(Object::Int(i)) => total |= i,
+                    Ok(Object::Enum(e)) => total |= num_bigint::BigInt::from(e.value),
+                    _ => return Err(format!("the socket module has no int {name}")),
+                }
+            }
+            Object::Int(total)
         }
+        Value::Errno(name) => Object::Int(
+            reference::sys::ERRNO
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| (*v).into())
+                .ok_or_else(|| format!("no errno {name} here"))?,
+        ),
         Value::Enum { .. } | Value::Class { .. } | Value::Exception(_) | Value::Object { .. } => {
             return Err(format!("{v} cannot be passed as an input"));
         }
     })
 }
 
-/// Checks `needs`; `Some(reason)` when one is missing.
+/// Checks `needs`; `Some(reasons)` when some are missing: every reason, joined with
+/// `"; "`, worded and ordered as `harness.py` does (attributes, families, IPv6,
+/// privileges, constant inputs).
 fn missing_need(request: &RunRequest, m: &Module) -> Option<String> {
     let needs = &request.needs;
-    if let Some(a) = needs.attributes.iter().find(|a| !m.has_attr(a)) {
-        return Some(format!("the socket module has no {a}"));
+    let mut reasons: Vec<String> = Vec::new();
+    for a in needs.attributes.iter().filter(|a| !m.has_attr(a)) {
+        reasons.push(format!("socket.{a} is missing"));
     }
-    if !needs.privileges.is_empty() {
-        return Some("privileged cases need a private namespace (not implemented)".into());
-    }
-    if let Some(family) = needs.families.first() {
-        return Some(format!("the reference cannot create {family} sockets yet"));
+    for family in &needs.families {
+        if let Err(why) = m.family_supported(family) {
+            reasons.push(why);
+        }
     }
     if needs.ipv6 {
-        return Some("the reference cannot create IPv6 sockets yet".into());
+        if let Err(why) = m.ipv6_usable() {
+            reasons.push(why);
+        }
     }
+    if !needs.privileges.is_empty() {
+        reasons.push("privileged cases need a private namespace (not implemented)".into());
+    }
+    let mut missing_consts = Vec::new();
     let mut inputs: Vec<&Value> = request
         .steps
         .iter()
@@ -212,28 +301,38 @@ fn missing_need(request: &RunRequest, m: &Module) -> Option<String> {
         .collect();
     while let Some(v) = inputs.pop() {
         match v {
-            Value::Const(name) if !m.has_attr(name) => {
-                return Some(format!("the socket module has no {name}"));
-            }
+            Value::Const(name) if !m.has_attr(name) => missing_consts.push(name.as_str()),
             Value::Tuple(items) | Value::List(items) => inputs.extend(items),
             _ => {}
         }
     }
-    None
+    missing_consts.sort_unstable();
+    missing_consts.dedup();
+    reasons.extend(
+        missing_consts
+            .iter()
+            .map(|name| format!("socket.{name} is missing (a !const input)")),
+    );
+    (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
-/// Runs one request on a fresh module.
+/// Runs one request on a fresh module; the sockets it made are closed when it returns.
 fn execute(request: &RunRequest) -> Reply {
-    let mut m = Module::new();
-    if let Some(why) = missing_need(request, &m) {
+    let module = Module::new();
+    if let Some(why) = missing_need(request, &module) {
         return Reply::Unsupported(why);
     }
-    let mut ids = Ids::default();
-    let mut saved: HashMap<String, Object> = HashMap::new();
+    let mut case = CaseState {
+        module,
+        ids: Ids::default(),
+        saved: HashMap::new(),
+        ever_saved: Vec::new(),
+        tmp: TmpDir::default(),
+    };
     let mut steps = Vec::new();
     for step in &request.steps {
         let start = Instant::now();
-        let result = run_step(step, &mut m, &saved);
+        let result = run_step(step, &mut case.module, &case.saved, &mut case.tmp);
         let result = match result {
             Ok(r) => r,
             Err(why) => return Reply::Error(why),
@@ -241,11 +340,12 @@ fn execute(request: &RunRequest) -> Reply {
         let elapsed = start.elapsed().as_secs_f64();
         let raised = result.is_err();
         let observed = match &result {
-            Ok(obj) => Observed::Returned(to_value(obj, &mut ids)),
-            Err(e) => Observed::Raised(exception_value(e, &mut ids)),
+            Ok(obj) => Observed::Returned(to_value(obj, &mut case.ids)),
+            Err(e) => Observed::Raised(exception_value(e, &mut case.ids)),
         };
         if let (Some(name), Ok(obj)) = (&step.save, result) {
-            saved.insert(name.clone(), obj);
+            case.ever_saved.push(obj.clone());
+            case.saved.insert(name.clone(), obj);
         }
         steps.push(ObservedStep {
             result: observed,
@@ -264,15 +364,16 @@ fn execute(request: &RunRequest) -> Reply {
         .consts
         .iter()
         .filter_map(|name| {
-            m.getattr(name)
+            case.module
+                .getattr(name)
                 .ok()
-                .map(|o| (name.clone(), to_value(&o, &mut ids)))
+                .map(|o| (name.clone(), to_value(&o, &mut case.ids)))
         })
         .collect();
     Reply::Ran {
         steps,
         consts,
-        tmpdir: None,
+        tmpdir: case.tmp.dir(),
     }
 }
 
@@ -281,6 +382,7 @@ fn run_step(
     step: &crate::protocol::WireStep,
     m: &mut Module,
     saved: &HashMap<String, Object>,
+    tmp: &mut TmpDir,
 ) -> Result<Result<Object, PyException>, String> {
     let (first, rest) = step
         .target
@@ -315,14 +417,146 @@ fn run_step(
             let args = step
                 .args
                 .iter()
-                .map(|a| to_object(a, m, saved))
+                .map(|a| to_object(a, m, saved, tmp))
                 .collect::<Result<Vec<_>, _>>()?;
             let kwargs = step
                 .kwargs
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), to_object(v, m, saved)?)))
+                .map(|(k, v)| Ok((k.clone(), to_object(v, m, saved, tmp)?)))
                 .collect::<Result<Vec<_>, String>>()?;
             Ok(m.call(&obj, args, kwargs))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::Needs;
+
+    fn step(
+        root: Root,
+        target: &[&str],
+        args: Vec<Value>,
+        save: Option<&str>,
+    ) -> crate::protocol::WireStep {
+        crate::protocol::WireStep {
+            kind: StepKind::Call,
+            root,
+            target: target.iter().map(|s| (*s).to_owned()).collect(),
+            args,
+            kwargs: vec![],
+            save: save.map(str::to_owned),
+            expect: ExpectKind::Any,
+        }
+    }
+
+    fn request(steps: Vec<crate::protocol::WireStep>, needs: Needs) -> RunRequest {
+        RunRequest {
+            id: "test".into(),
+            needs,
+            steps,
+            consts: vec![],
+        }
+    }
+
+    fn udp() -> Vec<Value> {
+        vec![
+            Value::Const("AF_INET".into()),
+            Value::Const("SOCK_DGRAM".into()),
+        ]
+    }
+
+    fn returned(reply: &Reply) -> Vec<Value> {
+        let Reply::Ran { steps, .. } = reply else {
+            panic!("not run: {reply:?}");
+        };
+        steps
+            .iter()
+            .map(|s| match &s.result {
+                Observed::Returned(v) => v.clone(),
+                Observed::Raised(e) => panic!("raised {}", e.message),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_socket_keeps_its_id() {
+        let mut get = step(Root::Saved, &["s"], vec![], None);
+        get.kind = StepKind::Get;
+        let reply = execute(&request(
+            vec![
+                step(Root::Module, &["socket"], udp(), Some("s")),
+                get,
+                step(Root::Module, &["socket"], udp(), None),
+            ],
+            Needs::default(),
+        ));
+        let ids: Vec<u64> = returned(&reply)
+            .iter()
+            .map(|v| match v {
+                Value::Object { type_name, id, .. } => {
+                    assert_eq!(type_name, "socket.socket");
+                    *id
+                }
+                other => panic!("not an object: {other:?}"),
+            })
+            .collect();
+        assert_eq!(ids, vec![1, 1, 2]);
+    }
+
+    #[test]
+    fn ending_a_case_closes_its_sockets() {
+        let module = Module::new();
+        let mut case = CaseState {
+            module,
+            ids: Ids::default(),
+            saved: HashMap::new(),
+            ever_saved: Vec::new(),
+            tmp: TmpDir::default(),
+        };
+        let class = case.module.getattr("socket").unwrap();
+        let shown = case.module.call(&class, vec![], vec![]).unwrap();
+        let saved = case.module.call(&class, vec![], vec![]).unwrap();
+        to_value(&shown, &mut case.ids);
+        case.ever_saved.push(saved.clone());
+        let dir = case.tmp.path("x.sock").unwrap();
+        let dir = std::path::Path::new(&dir).parent().unwrap().to_owned();
+        assert!(dir.is_dir());
+        drop(case);
+        for sock in [&shown, &saved] {
+            assert!(sock.as_socket().unwrap().borrow().is_closed());
+        }
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn tmppaths_are_plain_names_in_one_folder() {
+        let mut tmp = TmpDir::default();
+        assert!(tmp.path("a/b").is_err());
+        assert!(tmp.path("..").is_err());
+        let a = tmp.path("a").unwrap();
+        let b = tmp.path("b").unwrap();
+        let dir = tmp.dir().unwrap();
+        assert_eq!(a, format!("{dir}/a"));
+        assert_eq!(b, format!("{dir}/b"));
+    }
+
+    #[test]
+    fn needs_are_checked_for_real() {
+        let needs = Needs {
+            families: vec!["AF_INET".into(), "AF_UNIX".into()],
+            ..Needs::default()
+        };
+        assert_eq!(missing_need(&request(vec![], needs), &Module::new()), None);
+        let needs = Needs {
+            attributes: vec!["nope".into()],
+            families: vec!["AF_NOPE".into()],
+            ..Needs::default()
+        };
+        assert_eq!(
+            missing_need(&request(vec![], needs), &Module::new()).as_deref(),
+            Some("socket.nope is missing; socket.AF_NOPE is missing")
+        );
     }
 }

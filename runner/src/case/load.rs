@@ -405,7 +405,7 @@ impl<'de> Deserialize<'de> for Target {
             if let Some(bad) = path
                 .iter()
                 .enumerate()
-                .find(|(i, p)| !is_identifier(p) && !(*i > 0 && is_index(p)))
+                .find(|(i, p)| !(is_identifier(p) || (*i > 0 && is_index(p))))
                 .map(|(_, p)| p)
             {
                 return Err(format!("`{s}` is not a dotted path of names (`{bad}`)"));

@@ -1,12 +1,20 @@
-//! Unix implementation of the OS layer: libc wrappers, errno names, constant values.
+//! Unix implementation of the OS layer: libc wrappers, errno names, constant values,
+//! socket file descriptors.
 
 mod consts;
 mod errno;
 mod inet;
+mod netdb;
+mod socket;
 
 pub use consts::{cmsg_len, cmsg_space, constants};
 pub use errno::{ERRNO, errno_name, errno_value, strerror};
 pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
+pub use netdb::numeric_host_v4;
+pub use socket::{
+    AF_UNIX, Addr, Errno, HAS_ABSTRACT_UNIX, Interest, SOCK_CLOEXEC, SOCK_NONBLOCK, Socket,
+    UNIX_PATH_CAPACITY,
+};
 
 /// `AF_INET` as the portable layers need it to pick a code path (the full table is
 /// [`constants`]).

@@ -1,0 +1,255 @@
+//! Socket addresses per family, typed: what `socket.bind`, `socket.sendto`,
+//! `socket.getsockname`, `socket.getpeername` and `socket.recvfrom` exchange with the OS.
+//!
+//! The rules are CPython's `getsockaddrarg` (Python value → C `sockaddr`) and
+//! `makesockaddr` (C `sockaddr` → Python value) in `Modules/socketmodule.c`, minus the
+//! Python-value parsing, which is the `py` layer's. Families: `AF_INET` and `AF_UNIX`
+//! (with Linux's abstract namespace where [`sys::HAS_ABSTRACT_UNIX`]); `AF_INET6` is
+//! decoded (and can be bound from typed values) but not yet parsed from Python values;
+//! every other family is carried as its raw `sa_data`.
+
+use std::ffi::CString;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV6};
+
+use super::Error;
+use crate::sys;
+
+/// A socket address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SockAddr {
+    /// `AF_INET`: `(host, port)`.
+    Inet(Ipv4Addr, u16),
+    /// `AF_INET6`: `(host, port, flowinfo, scope_id)`.
+    Inet6(SocketAddrV6),
+    /// `AF_UNIX`: a path or an abstract name.
+    Unix(UnixAddr),
+    /// Any other family: `(family, sa_data)`, as CPython's `makesockaddr` returns an
+    /// address of a family it does not know.
+    Other {
+        /// `sa_family`.
+        family: i32,
+        /// `sa_data`.
+        data: Vec<u8>,
+    },
+}
+
+/// An `AF_UNIX` address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnixAddr {
+    /// A filesystem path (`str` in Python), without the terminating NUL C adds. Empty for
+    /// an unnamed socket (`getsockname()` of an unbound socket gives `''`).
+    Path(Vec<u8>),
+    /// A Linux abstract-namespace name (`bytes` in Python), leading NUL included; empty
+    /// to ask `bind` for an automatically chosen name (autobind).
+    Abstract(Vec<u8>),
+}
+
+/// What CPython raises for an `AF_UNIX` address that does not fit `sun_path`.
+fn unix_too_long() -> Error {
+    Error::os("AF_UNIX path too long")
+}
+
+impl UnixAddr {
+    /// The address the bytes of a Python `AF_UNIX` address denote (a `str` arrives here
+    /// encoded with the filesystem encoding). Where the abstract namespace exists, empty
+    /// bytes or bytes starting with NUL are an abstract name (at most `sun_path`'s size);
+    /// anything else is a path, which needs room for its terminating NUL. Too long:
+    /// `OSError("AF_UNIX path too long")`.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<UnixAddr, Error> {
+        let abstract_name = sys::HAS_ABSTRACT_UNIX && bytes.first().is_none_or(|&b| b == 0);
+        if abstract_name {
+            if bytes.len() > sys::UNIX_PATH_CAPACITY {
+                return Err(unix_too_long());
+            }
+            Ok(UnixAddr::Abstract(bytes))
+        } else {
+            if bytes.len() >= sys::UNIX_PATH_CAPACITY {
+                return Err(unix_too_long());
+            }
+            Ok(UnixAddr::Path(bytes))
+        }
+    }
+
+    /// The address the kernel described by the covered bytes of `sun_path`: an abstract
+    /// name when they start with NUL (where that namespace exists), else a path up to the
+    /// first NUL.
+    fn from_sun_path(raw: Vec<u8>) -> UnixAddr {
+        if sys::HAS_ABSTRACT_UNIX && raw.first() == Some(&0) {
+            return UnixAddr::Abstract(raw);
+        }
+        let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+        let mut path = raw;
+        path.truncate(end);
+        UnixAddr::Path(path)
+    }
+
+    /// The `sun_path` bytes `bind`/`sendto` pass: a path with its terminating NUL, an
+    /// abstract name as it is.
+    fn to_sun_path(&self) -> Vec<u8> {
+        match self {
+            UnixAddr::Path(p) => {
+                let mut bytes = p.clone();
+                bytes.push(0);
+                bytes
+            }
+            UnixAddr::Abstract(a) => a.clone(),
+        }
+    }
+}
+
+impl SockAddr {
+    /// The address in the OS layer's form, for a socket of `family` (CPython writes the
+    /// socket's own family into `sun_family`).
+    pub(crate) fn to_sys(&self, family: i32) -> sys::Addr {
+        match self {
+            SockAddr::Inet(ip, port) => sys::Addr::Inet {
+                ip: ip.octets(),
+                port: *port,
+            },
+            SockAddr::Inet6(a) => sys::Addr::Inet6 {
+                ip: a.ip().octets(),
+                port: a.port(),
+                flowinfo: a.flowinfo(),
+                scope_id: a.scope_id(),
+            },
+            SockAddr::Unix(u) => sys::Addr::Unix {
+                family,
+                path: u.to_sun_path(),
+            },
+            SockAddr::Other { family, data } => sys::Addr::Other {
+                family: *family,
+                data: data.clone(),
+            },
+        }
+    }
+
+    /// The typed form of an address the OS returned.
+    pub(crate) fn from_sys(addr: sys::Addr) -> SockAddr {
+        match addr {
+            sys::Addr::Inet { ip, port } => SockAddr::Inet(Ipv4Addr::from(ip), port),
+            sys::Addr::Inet6 {
+                ip,
+                port,
+                flowinfo,
+                scope_id,
+            } => SockAddr::Inet6(SocketAddrV6::new(
+                Ipv6Addr::from(ip),
+                port,
+                flowinfo,
+                scope_id,
+            )),
+            sys::Addr::Unix { path, .. } => SockAddr::Unix(UnixAddr::from_sun_path(path)),
+            sys::Addr::Other { family, data } => SockAddr::Other { family, data },
+        }
+    }
+}
+
+/// The IPv4 address a host given to `bind`/`sendto` on an `AF_INET` socket denotes:
+/// CPython's `setipaddr` for `AF_INET`, without name resolution.
+///
+/// * `""` is `INADDR_ANY` (CPython asks `getaddrinfo(NULL, "0")` with `AI_PASSIVE`,
+///   which gives `0.0.0.0` for `AF_INET`);
+/// * `"<broadcast>"` and `"255.255.255.255"` are `INADDR_BROADCAST`;
+/// * numeric hosts are parsed by `inet_pton(3)`, then by `getaddrinfo(3)` with
+///   `AI_NUMERICHOST` (which accepts the `inet_aton` forms such as `"127.1"`);
+/// * anything else is a host name, whose resolution the reference does not do (the suite
+///   never contacts a name service): `NotImplementedError`.
+///
+/// `host` holds no NUL byte (the caller rejects those first).
+pub fn resolve_ipv4(host: &[u8]) -> Result<Ipv4Addr, Error> {
+    match host {
+        b"" => return Ok(Ipv4Addr::UNSPECIFIED),
+        b"<broadcast>" | b"255.255.255.255" => return Ok(Ipv4Addr::BROADCAST),
+        _ => {}
+    }
+    let c = CString::new(host)
+        .map_err(|_| Error::type_error("host name must not contain null character"))?;
+    if let Ok(packed) = sys::inet_pton(sys::AF_INET, &c) {
+        if let Ok(octets) = <[u8; 4]>::try_from(packed.as_slice()) {
+            return Ok(Ipv4Addr::from(octets));
+        }
+    }
+    if let Some(octets) = sys::numeric_host_v4(&c) {
+        return Ok(Ipv4Addr::from(octets));
+    }
+    Err(Error::not_implemented(&format!(
+        "resolving the host name {:?}",
+        String::from_utf8_lossy(host)
+    )))
+}
+
+/// The text of an IPv6 address as CPython's `make_ipv6_addr` gives it (`inet_ntop(3)`).
+pub fn ipv6_text(ip: &Ipv6Addr) -> String {
+    sys::inet_ntop(sys::AF_INET6, &ip.octets()).unwrap_or_else(|_| ip.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(b"", Some([0, 0, 0, 0]))]
+    #[case(b"127.0.0.1", Some([127, 0, 0, 1]))]
+    #[case(b"<broadcast>", Some([255, 255, 255, 255]))]
+    #[case(b"255.255.255.255", Some([255, 255, 255, 255]))]
+    #[case(b"127.000.000.001", Some([127, 0, 0, 1]))]
+    #[case(b"127.1", Some([127, 0, 0, 1]))]
+    #[case(b"0x7f.1", Some([127, 0, 0, 1]))]
+    #[case(b"1.2.3", Some([1, 2, 0, 3]))]
+    #[case(b"localhost", None)]
+    #[case(b" 127.0.0.1", None)]
+    #[case(b"127.0.0.1 ", None)]
+    #[case(b"256.1.1.1", None)]
+    fn ipv4_hosts(#[case] host: &[u8], #[case] expected: Option<[u8; 4]>) {
+        if std::env::consts::OS != "linux" {
+            return; // the inet_aton forms are the C library's
+        }
+        let got = resolve_ipv4(host);
+        match expected {
+            Some(octets) => assert_eq!(got, Ok(Ipv4Addr::from(octets))),
+            None => assert_eq!(
+                got.unwrap_err().ty,
+                super::super::ExcType::NotImplementedError
+            ),
+        }
+    }
+
+    #[test]
+    fn unix_lengths() {
+        let cap = sys::UNIX_PATH_CAPACITY;
+        assert!(UnixAddr::from_bytes(vec![b'a'; cap - 1]).is_ok());
+        assert_eq!(
+            UnixAddr::from_bytes(vec![b'a'; cap])
+                .unwrap_err()
+                .to_string(),
+            "OSError: AF_UNIX path too long"
+        );
+        if sys::HAS_ABSTRACT_UNIX {
+            let mut name = vec![0u8];
+            name.extend(vec![b'a'; cap - 1]);
+            assert_eq!(
+                UnixAddr::from_bytes(name.clone()),
+                Ok(UnixAddr::Abstract(name.clone()))
+            );
+            name.push(b'a');
+            assert!(UnixAddr::from_bytes(name).is_err());
+            assert_eq!(UnixAddr::from_bytes(vec![]), Ok(UnixAddr::Abstract(vec![])));
+        }
+    }
+
+    #[test]
+    fn unix_round_trip_through_sun_path() {
+        let path = UnixAddr::Path(b"/tmp/x".to_vec());
+        assert_eq!(path.to_sun_path(), b"/tmp/x\0");
+        assert_eq!(UnixAddr::from_sun_path(path.to_sun_path()), path);
+        assert_eq!(
+            UnixAddr::from_sun_path(Vec::new()),
+            UnixAddr::Path(Vec::new())
+        );
+        if sys::HAS_ABSTRACT_UNIX {
+            let name = UnixAddr::Abstract(b"\0abc".to_vec());
+            assert_eq!(UnixAddr::from_sun_path(name.to_sun_path()), name);
+        }
+    }
+}

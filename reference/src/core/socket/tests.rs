@@ -1,0 +1,321 @@
+//! Tests of the typed socket: the timeout state machine against the OS-level
+//! `O_NONBLOCK` flag, timing out and would-block errors on idle loopback sockets, data
+//! transfer, and what a closed socket raises.
+
+use std::net::Ipv4Addr;
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+use rstest::rstest;
+
+use super::*;
+use crate::core::ExcType;
+use crate::core::address::UnixAddr;
+use crate::core::constants;
+
+fn c(name: &str) -> i32 {
+    constants::value(name)
+        .and_then(|v| i32::try_from(v).ok())
+        .expect("constant exists")
+}
+
+fn secs(s: f64) -> Timeout {
+    Timeout::from_nanos((s * 1e9) as i64).expect("non-negative")
+}
+
+fn udp(default: Option<Timeout>) -> Socket {
+    Socket::open(c("AF_INET"), c("SOCK_DGRAM"), 0, default).expect("UDP socket")
+}
+
+/// A UDP socket bound to an ephemeral port on 127.0.0.1, and its address.
+fn bound_udp(default: Option<Timeout>) -> (Socket, SockAddr) {
+    let s = udp(default);
+    s.bind(&SockAddr::Inet(Ipv4Addr::LOCALHOST, 0))
+        .expect("bind");
+    let addr = s.local_addr().expect("getsockname").expect("an address");
+    (s, addr)
+}
+
+fn ebadf() -> Error {
+    sys::Errno::EBADF.into()
+}
+
+#[rstest]
+#[case(None, Mode::Blocking, None, true, false)]
+#[case(Some(0.0), Mode::NonBlocking, Some(0.0), false, true)]
+#[case(Some(1e-9), Mode::Timeout(secs(1e-9)), Some(1e-9), true, true)]
+#[case(Some(2.5), Mode::Timeout(secs(2.5)), Some(2.5), true, true)]
+fn modes(
+    #[case] timeout: Option<f64>,
+    #[case] mode: Mode,
+    #[case] gettimeout: Option<f64>,
+    #[case] getblocking: bool,
+    #[case] os_nonblocking: bool,
+) {
+    let m = Mode::from_timeout(timeout.map(secs));
+    assert_eq!(m, mode);
+    assert_eq!(m.timeout().map(Timeout::as_secs_f64), gettimeout);
+    assert_eq!(m.is_blocking(), getblocking);
+    assert_eq!(m.os_nonblocking(), os_nonblocking);
+}
+
+#[rstest]
+#[case(None, None, false)]
+#[case(Some(0.0), Some(0.0), true)]
+#[case(Some(0.25), Some(0.25), true)]
+fn new_sockets_take_the_default_timeout(
+    #[case] default: Option<f64>,
+    #[case] gettimeout: Option<f64>,
+    #[case] os_nonblocking: bool,
+) {
+    let s = udp(default.map(secs));
+    assert_eq!(s.timeout().map(Timeout::as_secs_f64), gettimeout);
+    assert_eq!(s.os_nonblocking(), Ok(os_nonblocking));
+}
+
+#[test]
+fn creation_flags_are_passed_but_not_reported() {
+    let nonblock = sys::SOCK_NONBLOCK;
+    if nonblock == 0 {
+        return; // the platform has no SOCK_NONBLOCK
+    }
+    let s = Socket::open(
+        c("AF_INET"),
+        c("SOCK_DGRAM") | nonblock | sys::SOCK_CLOEXEC,
+        0,
+        None,
+    )
+    .unwrap();
+    assert_eq!(s.kind(), c("SOCK_DGRAM"));
+    assert_eq!(s.mode(), Mode::NonBlocking);
+    assert_eq!(s.os_nonblocking(), Ok(true));
+    assert_eq!(s.proto(), 0);
+}
+
+#[test]
+fn sockets_are_not_inheritable() {
+    let s = udp(None);
+    assert_eq!(s.inheritable(), Ok(false));
+}
+
+#[test]
+fn creation_errors_are_oserrors() {
+    let err = Socket::open(12345, c("SOCK_DGRAM"), 0, None).unwrap_err();
+    assert_eq!(err.ty, ExcType::OSError);
+    assert_eq!(err.args, Error::from_errno(libc_errno("EAFNOSUPPORT")).args);
+}
+
+fn libc_errno(name: &str) -> i32 {
+    sys::errno_value(name).expect("errno exists")
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    SetTimeout(Option<u32>),
+    SetBlocking(bool),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        Just(Op::SetTimeout(None)),
+        Just(Op::SetTimeout(Some(0))),
+        (1u32..10_000_000).prop_map(|ms| Op::SetTimeout(Some(ms))),
+        any::<bool>().prop_map(Op::SetBlocking),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any sequence of `settimeout` / `setblocking` leaves `gettimeout`, `getblocking`
+    /// and the fd's `O_NONBLOCK` as the table of the module docs says.
+    #[test]
+    fn state_machine(default in prop::option::of(0u32..3), ops in prop::collection::vec(op(), 0..12)) {
+        let ms = |n: u32| Timeout::from_nanos(i64::from(n) * 1_000_000).unwrap();
+        let mut s = udp(default.map(ms));
+        let mut expected = default.map(ms);
+        prop_assert_eq!(s.timeout(), expected);
+        prop_assert_eq!(s.os_nonblocking().unwrap(), expected.is_some());
+        for op in ops {
+            match op {
+                Op::SetTimeout(t) => {
+                    s.set_timeout(t.map(ms)).unwrap();
+                    expected = t.map(ms);
+                }
+                Op::SetBlocking(b) => {
+                    s.set_blocking(b).unwrap();
+                    expected = if b { None } else { Some(Timeout::ZERO) };
+                }
+            }
+            prop_assert_eq!(s.timeout(), expected);
+            prop_assert_eq!(s.is_blocking(), expected != Some(Timeout::ZERO));
+            prop_assert_eq!(s.os_nonblocking().unwrap(), expected.is_some());
+        }
+    }
+
+    /// `setblocking(flag)` is `settimeout(None)` / `settimeout(0.0)`.
+    #[test]
+    fn setblocking_is_a_settimeout(flag: bool, before in prop::option::of(0u32..5)) {
+        let ms = |n: u32| Timeout::from_nanos(i64::from(n) * 1_000_000).unwrap();
+        let mut a = udp(before.map(ms));
+        let mut b = udp(before.map(ms));
+        a.set_blocking(flag).unwrap();
+        b.set_timeout(if flag { None } else { Some(Timeout::ZERO) }).unwrap();
+        prop_assert_eq!(a.mode(), b.mode());
+        prop_assert_eq!(a.os_nonblocking().unwrap(), b.os_nonblocking().unwrap());
+    }
+}
+
+#[test]
+fn recv_times_out_on_an_idle_socket() {
+    let (mut s, _) = bound_udp(None);
+    s.set_timeout(Some(secs(0.05))).unwrap();
+    let start = Instant::now();
+    let err = s.recv(1, 0).unwrap_err();
+    let elapsed = start.elapsed();
+    assert_eq!(err, Error::timed_out());
+    assert_eq!(err.to_string(), "TimeoutError: timed out");
+    assert!(elapsed >= Duration::from_millis(50), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    // The mode is unchanged, and the same holds for recvfrom and a default timeout.
+    assert_eq!(s.timeout(), Some(secs(0.05)));
+    assert_eq!(s.recv_from(1, 0).unwrap_err(), Error::timed_out());
+    let (t, _) = bound_udp(Some(secs(0.05)));
+    assert_eq!(t.recv(1, 0).unwrap_err(), Error::timed_out());
+}
+
+#[test]
+fn recv_in_non_blocking_mode_would_block() {
+    let (s, _) = bound_udp(Some(Timeout::ZERO));
+    let start = Instant::now();
+    let err = s.recv(1, 0).unwrap_err();
+    assert!(start.elapsed() < Duration::from_secs(1));
+    assert_eq!(err.ty, ExcType::BlockingIOError);
+    assert_eq!(err, Error::from_errno(libc_errno("EAGAIN")));
+}
+
+#[test]
+fn datagrams_round_trip() {
+    let (a, a_addr) = bound_udp(None);
+    let (b, b_addr) = bound_udp(Some(secs(2.0)));
+    assert_eq!(a.send_to(b"hello", 0, &b_addr), Ok(5));
+    assert_eq!(
+        b.recv_from(100, 0),
+        Ok((b"hello".to_vec(), Some(a_addr.clone())))
+    );
+    // A short buffer truncates the datagram; MSG_TRUNC reports its real length.
+    a.send_to(b"abcdef", 0, &b_addr).unwrap();
+    assert_eq!(b.recv(2, 0), Ok(b"ab".to_vec()));
+    a.send_to(b"abcdef", 0, &b_addr).unwrap();
+    let trunc = c("MSG_TRUNC");
+    assert_eq!(b.recv(3, trunc), Ok(b"abc\0\0\0".to_vec()));
+    // An empty datagram, and recv(0), which makes no call at all.
+    a.send_to(b"", 0, &b_addr).unwrap();
+    assert_eq!(b.recv_from(10, 0), Ok((Vec::new(), Some(a_addr))));
+    assert_eq!(b.recv(0, 0), Ok(Vec::new()));
+    // send on an unconnected datagram socket has no destination.
+    assert_eq!(
+        a.send(b"x", 0).unwrap_err(),
+        Error::from_errno(libc_errno("EDESTADDRREQ"))
+    );
+}
+
+#[test]
+fn unix_datagrams_and_addresses() {
+    let family = c("AF_UNIX");
+    let dir = std::env::temp_dir().join(format!("sockconf-core-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("a.sock");
+    let _ = std::fs::remove_file(&path);
+    let path_bytes = path.to_str().unwrap().as_bytes().to_vec();
+    let a = Socket::open(family, c("SOCK_DGRAM"), 0, Some(secs(2.0))).unwrap();
+    let b = Socket::open(family, c("SOCK_DGRAM"), 0, None).unwrap();
+    // Unbound: the empty path (`''` in Python).
+    assert_eq!(
+        a.local_addr(),
+        Ok(Some(SockAddr::Unix(UnixAddr::Path(Vec::new()))))
+    );
+    let addr = SockAddr::Unix(UnixAddr::from_bytes(path_bytes.clone()).unwrap());
+    a.bind(&addr).unwrap();
+    assert_eq!(a.local_addr(), Ok(Some(addr.clone())));
+    // An unnamed sender has no address: recvfrom gives None.
+    assert_eq!(b.send_to(b"x", 0, &addr), Ok(1));
+    assert_eq!(a.recv_from(10, 0), Ok((b"x".to_vec(), None)));
+    // Binding the same path again fails with EADDRINUSE.
+    assert_eq!(
+        b.bind(&addr).unwrap_err(),
+        Error::from_errno(libc_errno("EADDRINUSE"))
+    );
+    drop((a, b));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unix_autobind_in_the_abstract_namespace() {
+    if !sys::HAS_ABSTRACT_UNIX {
+        return;
+    }
+    let s = Socket::open(c("AF_UNIX"), c("SOCK_DGRAM"), 0, None).unwrap();
+    s.bind(&SockAddr::Unix(UnixAddr::Abstract(Vec::new())))
+        .unwrap();
+    match s.local_addr() {
+        Ok(Some(SockAddr::Unix(UnixAddr::Abstract(name)))) => {
+            assert_eq!(name.first(), Some(&0));
+            assert!(name.len() > 1);
+        }
+        other => panic!("not an abstract name: {other:?}"),
+    }
+}
+
+#[test]
+fn closed_sockets_fail_with_ebadf() {
+    let (_, peer) = bound_udp(None);
+    let mut s = udp(Some(secs(1.0)));
+    let fd = s.fileno();
+    assert!(fd >= 0);
+    assert_eq!(s.close(), Ok(()));
+    assert!(s.is_closed());
+    assert_eq!(s.fileno(), -1);
+    // Closing again does nothing.
+    assert_eq!(s.close(), Ok(()));
+    let e = ebadf();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "OSError: [Errno {}] {}",
+            sys::Errno::EBADF.0,
+            sys::strerror(sys::Errno::EBADF.0)
+        )
+    );
+    assert_eq!(
+        s.bind(&SockAddr::Inet(Ipv4Addr::LOCALHOST, 0)),
+        Err(e.clone())
+    );
+    assert_eq!(s.local_addr(), Err(e.clone()));
+    assert_eq!(s.peer_addr(), Err(e.clone()));
+    assert_eq!(s.recv(1, 0), Err(e.clone()));
+    assert_eq!(s.recv_from(1, 0), Err(e.clone()));
+    assert_eq!(s.send(b"x", 0), Err(e.clone()));
+    assert_eq!(s.send_to(b"x", 0, &peer), Err(e.clone()));
+    assert_eq!(s.inheritable(), Err(e.clone()));
+    // recv(0) makes no call, so it does not fail.
+    assert_eq!(s.recv(0, 0), Ok(Vec::new()));
+    // settimeout records the timeout, then fails on the fd.
+    assert_eq!(s.set_timeout(Some(secs(2.0))), Err(e.clone()));
+    assert_eq!(s.timeout(), Some(secs(2.0)));
+    assert_eq!(s.set_blocking(false), Err(e));
+    assert_eq!(s.timeout(), Some(Timeout::ZERO));
+    assert!(!s.is_blocking());
+}
+
+#[rstest]
+#[case(Duration::ZERO, (0, false))]
+#[case(Duration::from_nanos(1), (1, false))]
+#[case(Duration::from_millis(50), (50, false))]
+#[case(Duration::from_micros(50_001), (51, false))]
+#[case(Duration::from_millis(i32::MAX as u64), (i32::MAX, false))]
+#[case(Duration::from_millis(i32::MAX as u64 + 1), (i32::MAX, true))]
+#[case(Duration::from_secs(9_223_372_036), (i32::MAX, true))]
+fn poll_timeouts_round_up_and_cap(#[case] left: Duration, #[case] expected: (i32, bool)) {
+    assert_eq!(poll_millis(left), expected);
+}

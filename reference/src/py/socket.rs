@@ -1,0 +1,594 @@
+//! `socket.socket` objects as Python code sees them: the constructor's argument
+//! handling (`socket.py`'s `socket.__init__` over the C `sock_initobj`), the methods with
+//! CPython's argument parsing and messages, the attributes `family`, `type`, `proto`,
+//! `timeout`, `repr()`, and the conversion of addresses between Python values and
+//! [`SockAddr`] (CPython's `getsockaddrarg` and `makesockaddr`).
+//!
+//! A socket is shared ([`SocketRef`] is an `Rc`): saving it, passing it around and
+//! reading `s.recv` all refer to the one object, whose identity is its allocation.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+
+use super::args::{self, Call};
+use super::exception::PyException;
+use super::functions::parse_timeout;
+use super::object::{EnumMember, Object, repr as py_repr, str as py_str, tp_name, truthy};
+use crate::core::address::{self, SockAddr, UnixAddr};
+use crate::core::constants::{self, EnumClass};
+use crate::core::socket::Socket;
+use crate::core::timeout::Timeout;
+use crate::core::{Error, ExcType};
+
+type PyResult = Result<Object, PyException>;
+
+/// A `socket.socket` instance: shared, mutable, compared by identity.
+#[derive(Clone)]
+pub struct SocketRef(Rc<RefCell<Socket>>);
+
+impl SocketRef {
+    fn new(socket: Socket) -> SocketRef {
+        SocketRef(Rc::new(RefCell::new(socket)))
+    }
+
+    /// The address of the shared allocation: equal for the same socket, like `id()`.
+    pub fn identity(&self) -> usize {
+        Rc::as_ptr(&self.0).cast::<()>() as usize
+    }
+
+    /// `s.close()`.
+    pub fn close(&self) -> Result<(), PyException> {
+        Ok(self.0.borrow_mut().close()?)
+    }
+
+    /// The typed socket, for reading its state.
+    pub fn borrow(&self) -> std::cell::Ref<'_, Socket> {
+        self.0.borrow()
+    }
+}
+
+impl PartialEq for SocketRef {
+    fn eq(&self, other: &SocketRef) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl fmt::Debug for SocketRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&repr(self))
+    }
+}
+
+/// A method bound to a socket (`s.recv`): a new object each time it is looked up, as in
+/// CPython (`s.recv is s.recv` is false).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Method {
+    receiver: SocketRef,
+    name: &'static str,
+}
+
+impl Method {
+    /// The socket it is bound to (`__self__`).
+    pub fn receiver(&self) -> &SocketRef {
+        &self.receiver
+    }
+
+    /// The method's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether `socket.py` defines it in Python (a `method`), rather than the C type
+    /// (a `builtin_function_or_method`).
+    pub fn is_python(&self) -> bool {
+        PYTHON_METHODS.contains(&self.name)
+    }
+
+    /// `repr(method)`.
+    pub fn repr(&self) -> String {
+        if self.is_python() {
+            format!(
+                "<bound method socket.{} of {}>",
+                self.name,
+                repr(&self.receiver)
+            )
+        } else {
+            format!(
+                "<built-in method {} of socket object at {:#x}>",
+                self.name,
+                self.receiver.identity()
+            )
+        }
+    }
+}
+
+/// Methods implemented here. `close` and `get_inheritable` are defined in `socket.py`
+/// (on Unix), the others by the C type.
+const METHODS: &[&str] = &[
+    "bind",
+    "close",
+    "fileno",
+    "get_inheritable",
+    "getblocking",
+    "getpeername",
+    "getsockname",
+    "gettimeout",
+    "recv",
+    "recvfrom",
+    "send",
+    "sendto",
+    "setblocking",
+    "settimeout",
+];
+
+/// Documented methods that exist but are not implemented yet: looking them up works,
+/// calling them raises `NotImplementedError`.
+const NOT_YET: &[&str] = &[
+    "accept",
+    "connect",
+    "connect_ex",
+    "detach",
+    "dup",
+    "getsockopt",
+    "listen",
+    "makefile",
+    "recv_into",
+    "recvfrom_into",
+    "recvmsg",
+    "recvmsg_into",
+    "sendall",
+    "sendfile",
+    "sendmsg",
+    "sendmsg_afalg",
+    "set_inheritable",
+    "setsockopt",
+    "shutdown",
+];
+
+/// The methods `socket.py` defines in Python on Unix.
+const PYTHON_METHODS: &[&str] = &[
+    "accept",
+    "close",
+    "detach",
+    "dup",
+    "get_inheritable",
+    "makefile",
+    "sendfile",
+    "set_inheritable",
+];
+
+// ---- construction -------------------------------------------------------------------
+
+/// `socket.socket(family=-1, type=-1, proto=-1, fileno=None)`.
+///
+/// `socket.py` binds the arguments like any Python function (unknown or repeated
+/// keywords first, then too many positional arguments), replaces `-1` (compared with
+/// `==`, so `-1.0` too) by `AF_INET`, `SOCK_STREAM` and `0` when no `fileno` is given,
+/// and calls the C initialiser, whose Argument Clinic `int` converters give the type and
+/// overflow errors. `fileno` is validated like CPython (`ValueError` when negative) but
+/// adopting an existing descriptor is not implemented yet.
+pub fn construct(call: &Call<'_>, default: Option<Timeout>) -> PyResult {
+    const PARAMS: [&str; 4] = ["family", "type", "proto", "fileno"];
+    let mut bound: [Option<&Object>; 4] = [None; 4];
+    for (slot, arg) in bound.iter_mut().zip(call.args) {
+        *slot = Some(arg);
+    }
+    for (name, value) in call.kwargs {
+        let Some(i) = PARAMS.iter().position(|p| p == name) else {
+            return Err(PyException::type_error(format!(
+                "socket.__init__() got an unexpected keyword argument '{name}'"
+            )));
+        };
+        if bound[i].is_some() {
+            return Err(PyException::type_error(format!(
+                "socket.__init__() got multiple values for argument '{name}'"
+            )));
+        }
+        bound[i] = Some(value);
+    }
+    if call.args.len() > PARAMS.len() {
+        return Err(PyException::type_error(format!(
+            "socket.__init__() takes from 1 to 5 positional arguments but {} were given",
+            call.args.len() + 1
+        )));
+    }
+    let fileno = bound[3].filter(|f| **f != Object::None);
+    let minus_one = Object::int(-1);
+    let defaults = [
+        constants::value("AF_INET").unwrap_or(2),
+        constants::value("SOCK_STREAM").unwrap_or(1),
+        0,
+    ];
+    let mut numbers = [0i32; 3];
+    for i in 0..3 {
+        let value = bound[i].unwrap_or(&minus_one);
+        numbers[i] = if fileno.is_none() && py_eq_int(value, -1) {
+            i32::try_from(defaults[i]).unwrap_or_default()
+        } else {
+            args::c_int(value)?
+        };
+    }
+    let [family, ty, proto] = numbers;
+    if let Some(fd) = fileno {
+        let fd = args::index(fd)?.to_i64().ok_or_else(|| {
+            PyException::overflow_error("Python int too large to convert to C long")
+        })?;
+        if fd < 0 {
+            return Err(PyException::value_error("negative file descriptor"));
+        }
+        return Err(Error::not_implemented("socket.socket(fileno=...)").into());
+    }
+    let socket = Socket::open(family, ty, proto, default)?;
+    Ok(Object::Socket(SocketRef::new(socket)))
+}
+
+/// Python's `value == n` for the values a constructor argument can be.
+fn py_eq_int(value: &Object, n: i64) -> bool {
+    match value {
+        Object::Float(f) => *f == n as f64,
+        other => other.as_int() == Some(BigInt::from(n)),
+    }
+}
+
+// ---- attributes -----------------------------------------------------------------------
+
+/// `s.NAME`: an attribute or a bound method; `None` when there is no such attribute.
+pub fn getattr(sock: &SocketRef, name: &str) -> Option<Object> {
+    let s = sock.borrow();
+    match name {
+        "family" => Some(enum_or_int(EnumClass::AddressFamily, s.family())),
+        "type" => Some(enum_or_int(EnumClass::SocketKind, s.kind())),
+        "proto" => Some(Object::int(s.proto())),
+        "timeout" => Some(timeout_object(s.timeout())),
+        _ => METHODS
+            .iter()
+            .chain(NOT_YET)
+            .find(|&&m| m == name)
+            .map(|&name| {
+                Object::Method(Method {
+                    receiver: sock.clone(),
+                    name,
+                })
+            }),
+    }
+}
+
+/// `s.method.NAME`.
+pub fn method_getattr(method: &Method, name: &str) -> Option<Object> {
+    match name {
+        "__name__" => Some(Object::str(method.name)),
+        "__qualname__" => Some(Object::str(format!("socket.{}", method.name))),
+        "__self__" => Some(Object::Socket(method.receiver.clone())),
+        _ => None,
+    }
+}
+
+/// `socket.py`'s `_intenum_converter`: the enum member with that value, else the int.
+fn enum_or_int(class: EnumClass, value: i32) -> Object {
+    let value = i64::from(value);
+    match class.member_by_value(value) {
+        Some(name) => Object::Enum(EnumMember {
+            class,
+            name: Some(name.to_owned()),
+            value,
+        }),
+        None => Object::int(value),
+    }
+}
+
+fn timeout_object(timeout: Option<Timeout>) -> Object {
+    timeout.map_or(Object::None, |t| Object::Float(t.as_secs_f64()))
+}
+
+/// `repr(s)`: `socket.py`'s `socket.__repr__`, e.g.
+/// `<socket.socket fd=3, family=2, type=2, proto=0, laddr=('127.0.0.1', 40000)>`, or
+/// `<socket.socket [closed] fd=-1, family=2, type=2, proto=0>`. `laddr` and `raddr`
+/// appear when `getsockname()` / `getpeername()` succeed with a true value (an address
+/// the reference cannot decode yet is left out).
+pub fn repr(sock: &SocketRef) -> String {
+    let s = sock.borrow();
+    let closed = s.is_closed();
+    let mut out = format!(
+        "<socket.socket{} fd={}, family={}, type={}, proto={}",
+        if closed { " [closed]" } else { "" },
+        s.fileno(),
+        s.family(),
+        s.kind(),
+        s.proto()
+    );
+    if !closed {
+        let named = |label: &str, addr: Result<Option<SockAddr>, Error>| {
+            let value = addr_object(addr.ok()?).ok()?;
+            truthy(&value).then(|| format!(", {label}={}", py_str(&value)))
+        };
+        out.extend(named("laddr", s.local_addr()));
+        out.extend(named("raddr", s.peer_addr()));
+    }
+    out.push('>');
+    out
+}
+
+// ---- methods --------------------------------------------------------------------------
+
+/// Calls a bound method.
+pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
+    let sock = &method.receiver;
+    match method.name {
+        "close" => {
+            call.python_noargs("socket.close")?;
+            sock.close()?;
+            Ok(Object::None)
+        }
+        "get_inheritable" => {
+            call.python_noargs("socket.get_inheritable")?;
+            Ok(Object::Bool(sock.borrow().inheritable()?))
+        }
+        "fileno" => {
+            call.meth_noargs("socket.fileno")?;
+            Ok(Object::int(sock.borrow().fileno()))
+        }
+        "gettimeout" => {
+            call.meth_noargs("socket.gettimeout")?;
+            Ok(timeout_object(sock.borrow().timeout()))
+        }
+        "getblocking" => {
+            call.meth_noargs("socket.getblocking")?;
+            Ok(Object::Bool(sock.borrow().is_blocking()))
+        }
+        "settimeout" => {
+            let timeout = parse_timeout(call.meth_o("socket.settimeout")?)?;
+            sock.0.borrow_mut().set_timeout(timeout)?;
+            Ok(Object::None)
+        }
+        "setblocking" => {
+            let flag = truthy(call.meth_o("socket.setblocking")?);
+            sock.0.borrow_mut().set_blocking(flag)?;
+            Ok(Object::None)
+        }
+        "getsockname" => {
+            call.meth_noargs("socket.getsockname")?;
+            addr_object(sock.borrow().local_addr()?)
+        }
+        "getpeername" => {
+            call.meth_noargs("socket.getpeername")?;
+            addr_object(sock.borrow().peer_addr()?)
+        }
+        "bind" => {
+            let addr = call.meth_o("socket.bind")?;
+            let s = sock.borrow();
+            let addr = parse_address(&s, addr, "bind")?;
+            s.bind(&addr)?;
+            Ok(Object::None)
+        }
+        "recv" => {
+            let (bufsize, flags) = recv_args(call, "recv")?;
+            Ok(Object::Bytes(sock.borrow().recv(bufsize, flags)?))
+        }
+        "recvfrom" => {
+            let (bufsize, flags) = recv_args(call, "recvfrom")?;
+            let (data, from) = sock.borrow().recv_from(bufsize, flags)?;
+            Ok(Object::Tuple(vec![Object::Bytes(data), addr_object(from)?]))
+        }
+        "send" => {
+            let a = call.between("send", 1, 2)?;
+            let data = args::buffer(&a[0])?;
+            let flags = a.get(1).map(args::parse_i).transpose()?.unwrap_or(0);
+            Ok(Object::int(sock.borrow().send(&data, flags)?))
+        }
+        "sendto" => sendto(sock, call),
+        other => Err(Error::not_implemented(&format!("socket.{other}()")).into()),
+    }
+}
+
+/// The arguments of `recv` / `recvfrom` (`"n|i:recv"`), checked as CPython does:
+/// `ValueError` for a negative size, `OverflowError("byte string is too large")` for one
+/// no `bytes` object can have.
+fn recv_args(call: &Call<'_>, name: &str) -> Result<(usize, i32), PyException> {
+    /// `PY_SSIZE_T_MAX - PyBytesObject_SIZE`: the longest `bytes` on a 64-bit build
+    /// (the header before the data plus the trailing NUL take 33 bytes).
+    const MAX_BYTES: i64 = i64::MAX - 33;
+    let a = call.between(name, 1, 2)?;
+    let bufsize = args::parse_n(&a[0])?;
+    let flags = a.get(1).map(args::parse_i).transpose()?.unwrap_or(0);
+    if bufsize < 0 {
+        return Err(PyException::value_error(format!(
+            "negative buffersize in {name}"
+        )));
+    }
+    if bufsize > MAX_BYTES {
+        return Err(PyException::overflow_error("byte string is too large"));
+    }
+    let bufsize = usize::try_from(bufsize).map_err(|_| Error::memory())?;
+    Ok((bufsize, flags))
+}
+
+/// `s.sendto(bytes, address)` / `s.sendto(bytes, flags, address)`.
+fn sendto(sock: &SocketRef, call: &Call<'_>) -> PyResult {
+    if !call.kwargs.is_empty() {
+        return Err(PyException::type_error(
+            "sendto() takes no keyword arguments",
+        ));
+    }
+    let (data, flags, addr) = match call.args {
+        [data, addr] => (args::buffer(data)?, 0, addr),
+        [data, flags, addr] => (args::buffer(data)?, args::parse_i(flags)?, addr),
+        other => {
+            return Err(PyException::type_error(format!(
+                "sendto() takes 2 or 3 arguments ({} given)",
+                other.len()
+            )));
+        }
+    };
+    let s = sock.borrow();
+    let addr = parse_address(&s, addr, "sendto")?;
+    Ok(Object::int(s.send_to(&data, flags, &addr)?))
+}
+
+// ---- addresses --------------------------------------------------------------------------
+
+/// A Python address for a socket of `s`'s family: CPython's `getsockaddrarg`, whose
+/// messages name the calling method (`caller`, e.g. `"bind"`).
+fn parse_address(s: &Socket, addr: &Object, caller: &str) -> Result<SockAddr, PyException> {
+    let family = i64::from(s.family());
+    if Some(family) == constants::value("AF_INET") {
+        return parse_inet(addr, caller);
+    }
+    if Some(family) == constants::value("AF_UNIX") {
+        let bytes = match addr {
+            // PyUnicode_EncodeFSDefault: UTF-8 (lone surrogates cannot occur in a String).
+            Object::Str(text) => text.as_bytes().to_vec(),
+            other => args::buffer(other)?,
+        };
+        return Ok(SockAddr::Unix(UnixAddr::from_bytes(bytes)?));
+    }
+    let name = EnumClass::AddressFamily
+        .member_by_value(family)
+        .map_or_else(|| family.to_string(), str::to_owned);
+    Err(Error::not_implemented(&format!("{caller}() with an address of family {name}")).into())
+}
+
+/// An `AF_INET` address: a tuple `(host, port)`.
+fn parse_inet(addr: &Object, caller: &str) -> Result<SockAddr, PyException> {
+    let Object::Tuple(items) = addr else {
+        return Err(PyException::type_error(format!(
+            "{caller}(): AF_INET address must be tuple, not {}",
+            tp_name(addr)
+        )));
+    };
+    let [host, port] = items.as_slice() else {
+        return Err(PyException::type_error(
+            "AF_INET address must be a pair (host, port)",
+        ));
+    };
+    let port_range = || PyException::overflow_error(format!("{caller}(): port must be 0-65535."));
+    let host = host_bytes(host)?;
+    let port = args::parse_i(port).map_err(|e| {
+        if e.exc_type() == ExcType::OverflowError {
+            port_range()
+        } else {
+            e
+        }
+    })?;
+    let ip = address::resolve_ipv4(&host)?;
+    let port = u16::try_from(port).map_err(|_| port_range())?;
+    Ok(SockAddr::Inet(ip, port))
+}
+
+/// A host as CPython's `idna_converter` takes it: `str` (ASCII; other text would be
+/// IDNA-encoded, which only matters for names, which the reference does not resolve),
+/// `bytes` or `bytearray`, without NUL.
+fn host_bytes(host: &Object) -> Result<Vec<u8>, PyException> {
+    let bytes = match host {
+        Object::Str(s) if s.is_ascii() => s.as_bytes().to_vec(),
+        Object::Str(s) => {
+            return Err(Error::not_implemented(&format!(
+                "resolving the non-ASCII host name {}",
+                py_repr(&Object::str(s.clone()))
+            ))
+            .into());
+        }
+        Object::Bytes(b) => b.clone(),
+        Object::ByteArray(b) => b.borrow().clone(),
+        other => {
+            return Err(PyException::type_error(format!(
+                "str, bytes or bytearray expected, not {}",
+                tp_name(other)
+            )));
+        }
+    };
+    if bytes.contains(&0) {
+        return Err(PyException::type_error(
+            "host name must not contain null character",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Families whose addresses CPython's `makesockaddr` decodes into their own tuples, which
+/// the reference does not decode yet (it raises `NotImplementedError` rather than give
+/// the generic `(family, sa_data)` form CPython keeps for families it does not know).
+const FAMILIES_DECODED_BY_CPYTHON: &[&str] = &[
+    "AF_ALG",
+    "AF_BLUETOOTH",
+    "AF_CAN",
+    "AF_NETLINK",
+    "AF_PACKET",
+    "AF_QIPCRTR",
+    "AF_TIPC",
+    "AF_VSOCK",
+];
+
+/// An address as Python sees it: CPython's `makesockaddr`. `None` when there is none.
+///
+/// `AF_UNIX` paths are decoded as UTF-8; bytes that are not UTF-8 (which CPython keeps as
+/// lone surrogates) are replaced by U+FFFD, since [`Object::Str`] cannot hold surrogates.
+pub fn addr_object(addr: Option<SockAddr>) -> PyResult {
+    let Some(addr) = addr else {
+        return Ok(Object::None);
+    };
+    Ok(match addr {
+        SockAddr::Inet(ip, port) => {
+            Object::Tuple(vec![Object::str(ip.to_string()), Object::int(port)])
+        }
+        SockAddr::Inet6(a) => Object::Tuple(vec![
+            Object::str(address::ipv6_text(a.ip())),
+            Object::int(a.port()),
+            Object::int(a.flowinfo()),
+            Object::int(a.scope_id()),
+        ]),
+        SockAddr::Unix(UnixAddr::Path(p)) => Object::str(String::from_utf8_lossy(&p)),
+        SockAddr::Unix(UnixAddr::Abstract(a)) => Object::Bytes(a),
+        SockAddr::Other { family, data } => {
+            let name = EnumClass::AddressFamily.member_by_value(i64::from(family));
+            if let Some(name) = name.filter(|n| FAMILIES_DECODED_BY_CPYTHON.contains(n)) {
+                return Err(Error::not_implemented(&format!("decoding an {name} address")).into());
+            }
+            Object::Tuple(vec![Object::int(family), Object::Bytes(data)])
+        }
+    })
+}
+
+// ---- support for the module and the runner ---------------------------------------------------
+
+/// Whether a socket of `family` can be created with one of `SOCK_STREAM`, `SOCK_DGRAM`,
+/// `SOCK_SEQPACKET`, `SOCK_RAW` (tried in that order, closed at once).
+pub fn family_supported(family: i32) -> Result<(), PyException> {
+    let mut last = None;
+    for kind in ["SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_RAW"] {
+        let Some(kind) = constants::value(kind).and_then(|k| i32::try_from(k).ok()) else {
+            continue;
+        };
+        match Socket::open(family, kind, 0, None) {
+            Ok(mut s) => {
+                // An error from close(2) does not make the family unusable.
+                let _ = s.close();
+                return Ok(());
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last
+        .unwrap_or_else(|| Error::not_implemented("a socket type to try"))
+        .into())
+}
+
+/// Whether an `AF_INET6` stream socket can be bound to `("::1", 0)`.
+pub fn ipv6_loopback_usable() -> Result<(), PyException> {
+    let family = constants::value("AF_INET6").and_then(|f| i32::try_from(f).ok());
+    let kind = constants::value("SOCK_STREAM").and_then(|k| i32::try_from(k).ok());
+    let (Some(family), Some(kind)) = (family, kind) else {
+        return Err(Error::not_implemented("AF_INET6").into());
+    };
+    let mut s = Socket::open(family, kind, 0, None)?;
+    let loopback = std::net::SocketAddrV6::new(std::net::Ipv6Addr::LOCALHOST, 0, 0, 0);
+    let bound = s.bind(&SockAddr::Inet6(loopback));
+    let _ = s.close();
+    Ok(bound?)
+}
+
+#[cfg(test)]
+mod tests;

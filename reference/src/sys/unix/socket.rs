@@ -1,0 +1,400 @@
+//! Socket file descriptors: `socket(2)`, `close(2)`, `fcntl(2)` (`O_NONBLOCK`), `bind(2)`,
+//! `getsockname(2)`, `getpeername(2)`, `recv(2)`, `recvfrom(2)`, `send(2)`, `sendto(2)` and
+//! `poll(2)`, as thin wrappers that return the C call's `errno` unchanged.
+//!
+//! The calls go through the socket2 crate where it has them. Nothing here retries,
+//! waits or interprets an error: the timeout state machine that CPython's
+//! `Modules/socketmodule.c` (`sock_call_ex`, `internal_select`) builds on these calls is
+//! portable and lives in `core::socket`.
+
+use std::io;
+use std::mem::{MaybeUninit, offset_of, size_of};
+use std::os::fd::{AsRawFd, IntoRawFd};
+
+use socket2::{Domain, Protocol, SockAddr, SockAddrStorage, Type};
+
+/// An `errno` value from a failed C call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Errno(pub i32);
+
+impl Errno {
+    /// `EBADF`: what every call on a closed socket (fd `-1`) fails with.
+    pub const EBADF: Errno = Errno(libc::EBADF);
+    /// `EINTR`: the call was interrupted by a signal.
+    pub const EINTR: Errno = Errno(libc::EINTR);
+    /// `EAGAIN`: the call would block.
+    pub const EAGAIN: Errno = Errno(libc::EAGAIN);
+    /// `EWOULDBLOCK`: the same as `EAGAIN` on every supported Unix.
+    pub const EWOULDBLOCK: Errno = Errno(libc::EWOULDBLOCK);
+    /// `ECONNRESET`: `close(2)` may report it; CPython ignores it there (bpo-30319).
+    pub const ECONNRESET: Errno = Errno(libc::ECONNRESET);
+
+    /// Whether the call would have blocked (`EAGAIN` or `EWOULDBLOCK`).
+    pub fn would_block(self) -> bool {
+        self == Errno::EAGAIN || self == Errno::EWOULDBLOCK
+    }
+
+    fn last() -> Errno {
+        Errno::from(io::Error::last_os_error())
+    }
+}
+
+impl From<io::Error> for Errno {
+    fn from(e: io::Error) -> Errno {
+        // Every error socket2 returns comes from a C call and carries its errno.
+        Errno(e.raw_os_error().unwrap_or(libc::EIO))
+    }
+}
+
+/// The type flags `socket(2)` accepts on platforms that have them (Linux, Android, the
+/// BSDs but macOS, illumos, Solaris).
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly",
+    target_os = "illumos",
+    target_os = "solaris"
+))]
+mod type_flags {
+    /// `SOCK_NONBLOCK`.
+    pub const SOCK_NONBLOCK: i32 = libc::SOCK_NONBLOCK;
+    /// `SOCK_CLOEXEC`.
+    pub const SOCK_CLOEXEC: i32 = libc::SOCK_CLOEXEC;
+}
+
+/// Elsewhere (macOS): no such flags, written as 0.
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly",
+    target_os = "illumos",
+    target_os = "solaris"
+)))]
+mod type_flags {
+    /// No `SOCK_NONBLOCK` here.
+    pub const SOCK_NONBLOCK: i32 = 0;
+    /// No `SOCK_CLOEXEC` here.
+    pub const SOCK_CLOEXEC: i32 = 0;
+}
+
+/// `SOCK_NONBLOCK` and `SOCK_CLOEXEC`, the flags `socket(2)` accepts in its type
+/// argument; `0` where the platform has none.
+pub use type_flags::{SOCK_CLOEXEC, SOCK_NONBLOCK};
+
+/// `AF_UNIX` on this platform.
+pub const AF_UNIX: i32 = libc::AF_UNIX;
+
+/// The size of `sockaddr_un.sun_path` (108 on Linux, 104 on the BSDs and macOS).
+pub const UNIX_PATH_CAPACITY: usize =
+    size_of::<libc::sockaddr_un>() - offset_of!(libc::sockaddr_un, sun_path);
+
+/// Whether `AF_UNIX` addresses whose `sun_path` starts with a NUL byte (or is empty) name
+/// the Linux abstract namespace (`unix(7)`).
+pub const HAS_ABSTRACT_UNIX: bool = cfg!(any(target_os = "linux", target_os = "android"));
+
+/// A socket address in the layout-free form the portable layers use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Addr {
+    /// `struct sockaddr_in`: the address in network byte order and the port.
+    Inet {
+        /// `sin_addr`, network byte order.
+        ip: [u8; 4],
+        /// `sin_port`, host byte order.
+        port: u16,
+    },
+    /// `struct sockaddr_in6`.
+    Inet6 {
+        /// `sin6_addr`.
+        ip: [u8; 16],
+        /// `sin6_port`, host byte order.
+        port: u16,
+        /// `sin6_flowinfo`, host byte order.
+        flowinfo: u32,
+        /// `sin6_scope_id`.
+        scope_id: u32,
+    },
+    /// `struct sockaddr_un`: `sun_family` and the bytes of `sun_path` that the address
+    /// length covers, exactly (a terminating NUL is part of them when present).
+    Unix {
+        /// `sun_family` (`AF_UNIX`).
+        family: i32,
+        /// The covered bytes of `sun_path`.
+        path: Vec<u8>,
+    },
+    /// Any other family: `sa_family` and the bytes of `struct sockaddr`'s `sa_data`.
+    Other {
+        /// `sa_family`.
+        family: i32,
+        /// `sa_data` (14 bytes).
+        data: Vec<u8>,
+    },
+}
+
+impl Addr {
+    /// Encodes the address as the C structure and its length.
+    fn to_sockaddr(&self) -> Result<SockAddr, Errno> {
+        let mut storage = SockAddrStorage::zeroed();
+        let len = match self {
+            Addr::Inet { ip, port } => {
+                // SAFETY: `sockaddr_in` is one of this platform's `sockaddr_*` types and
+                // fits the storage (`view_as` asserts it).
+                let sin: &mut libc::sockaddr_in = unsafe { storage.view_as() };
+                sin.sin_family = libc::AF_INET as libc::sa_family_t;
+                sin.sin_port = port.to_be();
+                sin.sin_addr = libc::in_addr {
+                    s_addr: u32::from_ne_bytes(*ip),
+                };
+                size_of::<libc::sockaddr_in>()
+            }
+            Addr::Inet6 {
+                ip,
+                port,
+                flowinfo,
+                scope_id,
+            } => {
+                // SAFETY: as above, for `sockaddr_in6`.
+                let sin6: &mut libc::sockaddr_in6 = unsafe { storage.view_as() };
+                sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+                sin6.sin6_port = port.to_be();
+                sin6.sin6_flowinfo = flowinfo.to_be();
+                sin6.sin6_addr = libc::in6_addr { s6_addr: *ip };
+                sin6.sin6_scope_id = *scope_id;
+                size_of::<libc::sockaddr_in6>()
+            }
+            Addr::Unix { family, path } => {
+                if path.len() > UNIX_PATH_CAPACITY {
+                    return Err(Errno(libc::EINVAL));
+                }
+                // SAFETY: as above, for `sockaddr_un`.
+                let sun: &mut libc::sockaddr_un = unsafe { storage.view_as() };
+                sun.sun_family = *family as libc::sa_family_t;
+                for (dst, &src) in sun.sun_path.iter_mut().zip(path) {
+                    *dst = src as libc::c_char;
+                }
+                offset_of!(libc::sockaddr_un, sun_path) + path.len()
+            }
+            Addr::Other { family, data } => {
+                // SAFETY: as above, for the generic `sockaddr`.
+                let sa: &mut libc::sockaddr = unsafe { storage.view_as() };
+                sa.sa_family = *family as libc::sa_family_t;
+                for (dst, &src) in sa.sa_data.iter_mut().zip(data) {
+                    *dst = src as libc::c_char;
+                }
+                size_of::<libc::sockaddr>()
+            }
+        };
+        // SAFETY: the storage was zeroed and then initialised as the structure of the
+        // family written into it; `len` does not exceed that structure's size.
+        Ok(unsafe { SockAddr::new(storage, len as libc::socklen_t) })
+    }
+
+    /// Decodes an address the kernel returned; `None` when its length is 0 (no address,
+    /// as `recvfrom(2)` reports for an unnamed `AF_UNIX` peer).
+    fn from_sockaddr(addr: &SockAddr) -> Option<Addr> {
+        let len = addr.len() as usize;
+        if len == 0 {
+            return None;
+        }
+        if let Some(v4) = addr.as_socket_ipv4() {
+            return Some(Addr::Inet {
+                ip: v4.ip().octets(),
+                port: v4.port(),
+            });
+        }
+        if let Some(v6) = addr.as_socket_ipv6() {
+            return Some(Addr::Inet6 {
+                ip: v6.ip().octets(),
+                port: v6.port(),
+                flowinfo: v6.flowinfo(),
+                scope_id: v6.scope_id(),
+            });
+        }
+        let family = i32::from(addr.family());
+        let ptr = addr.as_ptr();
+        if family == libc::AF_UNIX {
+            // SAFETY: the family says the storage holds a `sockaddr_un`, and the storage
+            // (a `sockaddr_storage`) is larger than one, so the whole structure is
+            // readable; bytes past `len` are zeroed by socket2 before the call.
+            let sun = unsafe { &*ptr.cast::<libc::sockaddr_un>() };
+            let covered = len
+                .saturating_sub(offset_of!(libc::sockaddr_un, sun_path))
+                .min(UNIX_PATH_CAPACITY);
+            let path = sun.sun_path[..covered].iter().map(|&c| c as u8).collect();
+            return Some(Addr::Unix { family, path });
+        }
+        // SAFETY: every `sockaddr_*` starts with the generic `sockaddr` layout, and the
+        // storage is larger than a `sockaddr`.
+        let sa = unsafe { &*ptr.cast::<libc::sockaddr>() };
+        Some(Addr::Other {
+            family,
+            data: sa.sa_data.iter().map(|&c| c as u8).collect(),
+        })
+    }
+}
+
+/// What [`Socket::poll`] waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interest {
+    /// `POLLIN`: data to read.
+    Read,
+    /// `POLLOUT`: room to write.
+    Write,
+}
+
+/// An open socket file descriptor, closed when dropped (errors ignored) or by
+/// [`Socket::close`] (errors reported).
+#[derive(Debug)]
+pub struct Socket(socket2::Socket);
+
+impl Socket {
+    /// `socket(family, type | SOCK_CLOEXEC, proto)`: a new socket that child processes
+    /// do not inherit. Where `SOCK_CLOEXEC` does not exist, `FD_CLOEXEC` is set right
+    /// after creation (CPython's `_Py_set_inheritable(fd, 0, …)`).
+    pub fn new(family: i32, ty: i32, proto: i32) -> Result<Socket, Errno> {
+        let sock = socket2::Socket::new_raw(
+            Domain::from(family),
+            Type::from(ty | SOCK_CLOEXEC),
+            Some(Protocol::from(proto)),
+        )?;
+        if SOCK_CLOEXEC == 0 {
+            sock.set_cloexec(true)?;
+        }
+        Ok(Socket(sock))
+    }
+
+    /// The file descriptor.
+    pub fn fd(&self) -> i32 {
+        self.0.as_raw_fd()
+    }
+
+    /// `fcntl(F_SETFL)` with `O_NONBLOCK` set or cleared.
+    pub fn set_nonblocking(&self, nonblocking: bool) -> Result<(), Errno> {
+        Ok(self.0.set_nonblocking(nonblocking)?)
+    }
+
+    /// Whether `O_NONBLOCK` is set (`fcntl(F_GETFL)`).
+    pub fn is_nonblocking(&self) -> Result<bool, Errno> {
+        Ok(self.0.nonblocking()?)
+    }
+
+    /// Whether `FD_CLOEXEC` is set (`fcntl(F_GETFD)`): the socket is non-inheritable.
+    pub fn is_cloexec(&self) -> Result<bool, Errno> {
+        // SAFETY: `F_GETFD` only reads the descriptor flags of an fd this value owns.
+        let flags = unsafe { libc::fcntl(self.fd(), libc::F_GETFD) };
+        if flags < 0 {
+            return Err(Errno::last());
+        }
+        Ok(flags & libc::FD_CLOEXEC != 0)
+    }
+
+    /// `bind(2)`.
+    pub fn bind(&self, addr: &Addr) -> Result<(), Errno> {
+        Ok(self.0.bind(&addr.to_sockaddr()?)?)
+    }
+
+    /// `getsockname(2)`; `None` for a zero-length address.
+    pub fn local_addr(&self) -> Result<Option<Addr>, Errno> {
+        Ok(Addr::from_sockaddr(&self.0.local_addr()?))
+    }
+
+    /// `getpeername(2)`; `None` for a zero-length address.
+    pub fn peer_addr(&self) -> Result<Option<Addr>, Errno> {
+        Ok(Addr::from_sockaddr(&self.0.peer_addr()?))
+    }
+
+    /// `recv(2)` of at most `len` bytes into the spare capacity of `buf`, which the caller
+    /// has reserved. The received bytes are appended to `buf`; the return value is what
+    /// `recv` returned, which exceeds `len` when `MSG_TRUNC` asks for a datagram's real
+    /// length.
+    pub fn recv(&self, buf: &mut Vec<u8>, len: usize, flags: i32) -> Result<usize, Errno> {
+        fill_spare(buf, len, |spare| {
+            Ok(self.0.recv_with_flags(spare, flags)?)
+        })
+    }
+
+    /// `recvfrom(2)`, like [`Socket::recv`], also returning the sender's address (`None`
+    /// when the kernel reports none).
+    pub fn recv_from(
+        &self,
+        buf: &mut Vec<u8>,
+        len: usize,
+        flags: i32,
+    ) -> Result<(usize, Option<Addr>), Errno> {
+        let mut from = None;
+        let n = fill_spare(buf, len, |spare| {
+            let (n, addr) = self.0.recv_from_with_flags(spare, flags)?;
+            from = Addr::from_sockaddr(&addr);
+            Ok(n)
+        })?;
+        Ok((n, from))
+    }
+
+    /// `send(2)`: the number of bytes sent.
+    pub fn send(&self, data: &[u8], flags: i32) -> Result<usize, Errno> {
+        Ok(self.0.send_with_flags(data, flags)?)
+    }
+
+    /// `sendto(2)`: the number of bytes sent.
+    pub fn send_to(&self, data: &[u8], flags: i32, addr: &Addr) -> Result<usize, Errno> {
+        Ok(self
+            .0
+            .send_to_with_flags(data, &addr.to_sockaddr()?, flags)?)
+    }
+
+    /// `poll(2)` on this socket alone for `interest`, waiting at most `timeout_ms`
+    /// milliseconds (negative: no limit). `true` when the socket is ready (or in error:
+    /// `POLLERR`, `POLLHUP`, `POLLNVAL` count as ready, as in CPython's
+    /// `internal_select`), `false` when the time ran out.
+    pub fn poll(&self, interest: Interest, timeout_ms: i32) -> Result<bool, Errno> {
+        let mut pfd = libc::pollfd {
+            fd: self.fd(),
+            events: match interest {
+                Interest::Read => libc::POLLIN,
+                Interest::Write => libc::POLLOUT,
+            },
+            revents: 0,
+        };
+        // SAFETY: `pfd` is one valid, writable `pollfd` and the count passed is 1; `poll`
+        // keeps no pointer after it returns.
+        let n = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
+        match n {
+            0 => Ok(false),
+            1.. => Ok(true),
+            _ => Err(Errno::last()),
+        }
+    }
+
+    /// `close(2)`, reporting its error (`Drop` ignores it). Not retried on `EINTR`, as
+    /// CPython does not (the descriptor is released either way on Linux).
+    pub fn close(self) -> Result<(), Errno> {
+        let fd = self.0.into_raw_fd();
+        // SAFETY: `into_raw_fd` handed over the only owner of `fd`, which is closed here
+        // exactly once and never used again.
+        let rc = unsafe { libc::close(fd) };
+        if rc < 0 { Err(Errno::last()) } else { Ok(()) }
+    }
+}
+
+/// Runs a receive call on the first `len` bytes of `buf`'s spare capacity and appends
+/// what it wrote.
+fn fill_spare(
+    buf: &mut Vec<u8>,
+    len: usize,
+    call: impl FnOnce(&mut [MaybeUninit<u8>]) -> Result<usize, Errno>,
+) -> Result<usize, Errno> {
+    let start = buf.len();
+    let spare = buf.spare_capacity_mut();
+    let len = len.min(spare.len());
+    let n = call(&mut spare[..len])?;
+    // SAFETY: the call initialised the first `min(n, len)` bytes of the spare capacity
+    // (`recv` writes at most the buffer's length, and reports a larger `n` only with
+    // `MSG_TRUNC`, without writing more).
+    unsafe { buf.set_len(start + n.min(len)) };
+    Ok(n)
+}
