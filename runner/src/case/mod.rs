@@ -15,7 +15,18 @@ pub use load::{LoadError, Suite, load_dir};
 use crate::version::VersionReq;
 
 /// The builtins a case may call or read: `builtins.NAME`.
-pub const BUILTINS: &[&str] = &["repr", "str", "len", "isinstance", "hasattr", "type"];
+pub const BUILTINS: &[&str] = &[
+    "repr",
+    "str",
+    "len",
+    "isinstance",
+    "hasattr",
+    "type",
+    "bytes",
+    "bytearray",
+    "memoryview",
+    "open",
+];
 
 /// The case format this runner reads.
 pub const FORMAT_VERSION: u32 = 1;
