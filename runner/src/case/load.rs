@@ -287,6 +287,7 @@ const BUILTIN_TYPES: &[&str] = &[
     "RecursionError",
     "ReferenceError",
     "RuntimeError",
+    "SystemError",
     "StopIteration",
     "TimeoutError",
     "TypeError",
