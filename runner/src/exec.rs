@@ -268,6 +268,10 @@ pub fn run(
 ) -> Result<Vec<CaseResult>, BackendError> {
     let info = backend.info();
     let slots: Vec<Mutex<Option<CaseResult>>> = cases.iter().map(|_| Mutex::new(None)).collect();
+    // Cases that state a time limit of their own are the ones that wait: start them first,
+    // so their waiting overlaps with the quick cases instead of trailing the run.
+    let mut order: Vec<usize> = (0..cases.len()).collect();
+    order.sort_by_key(|&i| cases[i].timeout.is_none());
     let next = AtomicUsize::new(0);
     let selected =
         |c: &Case| opts.filters.is_empty() || opts.filters.iter().any(|f| id_matches(&c.id, f));
@@ -278,11 +282,13 @@ pub fn run(
     }
     std::thread::scope(|scope| {
         for mut worker in workers {
-            let (slots, next) = (&slots, &next);
+            let (slots, next, order) = (&slots, &next, &order);
             scope.spawn(move || {
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(case) = cases.get(i) else { break };
+                    let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    let case = &cases[i];
                     let r = if selected(case) {
                         run_case(case, worker.as_mut(), info, opts.timeout)
                     } else {

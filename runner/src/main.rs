@@ -106,8 +106,9 @@ struct RunArgs {
     verbose: bool,
 }
 
+/// Cases mostly wait on sockets rather than compute: twice the cores, at least four.
 fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
+    std::thread::available_parallelism().map_or(4, |n| (2 * n.get()).max(4))
 }
 
 fn main() -> ExitCode {
