@@ -284,10 +284,7 @@ pub fn run(
         for mut worker in workers {
             let (slots, next, order) = (&slots, &next, &order);
             scope.spawn(move || {
-                loop {
-                    let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                        break;
-                    };
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let case = &cases[i];
                     let r = if selected(case) {
                         run_case(case, worker.as_mut(), info, opts.timeout)

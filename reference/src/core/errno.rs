@@ -28,6 +28,9 @@ pub fn strerror(number: i32) -> String {
     sys::strerror(number)
 }
 
+/// `errno.EBADF`: what calls on a descriptor that is not open fail with.
+pub const EBADF: i32 = sys::Errno::EBADF.0;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,6 +72,8 @@ pub enum ExcType {
     RuntimeError,
     /// `NotImplementedError`: raised for what the reference does not model yet.
     NotImplementedError,
+    /// `ExceptionGroup` (`socket.create_connection(..., all_errors=True)`).
+    ExceptionGroup,
 }
 
 impl ExcType {
@@ -107,6 +109,7 @@ impl ExcType {
         ExcType::MemoryError,
         ExcType::RuntimeError,
         ExcType::NotImplementedError,
+        ExcType::ExceptionGroup,
     ];
 
     /// The class's `__name__` (and C `tp_name`): `"OSError"`, `"gaierror"`.
@@ -142,6 +145,7 @@ impl ExcType {
             ExcType::MemoryError => "MemoryError",
             ExcType::RuntimeError => "RuntimeError",
             ExcType::NotImplementedError => "NotImplementedError",
+            ExcType::ExceptionGroup => "ExceptionGroup",
         }
     }
 
@@ -169,7 +173,7 @@ impl ExcType {
             BaseException => return None,
             Exception => BaseException,
             OSError | ValueError | ArithmeticError | TypeError | AttributeError | MemoryError
-            | RuntimeError => Exception,
+            | RuntimeError | ExceptionGroup => Exception,
             BlockingIOError | ChildProcessError | ConnectionError | FileExistsError
             | FileNotFoundError | InterruptedError | IsADirectoryError | NotADirectoryError
             | PermissionError | ProcessLookupError | TimeoutError | Herror | Gaierror => OSError,
@@ -190,6 +194,10 @@ impl ExcType {
         let mut cur = Some(self);
         while let Some(ty) = cur {
             out.push(ty.name());
+            if ty == ExcType::ExceptionGroup {
+                // class ExceptionGroup(BaseExceptionGroup, Exception)
+                out.push("BaseExceptionGroup".to_owned());
+            }
             cur = ty.base();
         }
         out.push("object".to_owned());

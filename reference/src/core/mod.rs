@@ -10,6 +10,7 @@ pub mod constants;
 pub mod errno;
 pub mod error;
 pub mod inet;
+pub mod netdb;
 pub mod socket;
 pub mod timeout;
 

@@ -20,6 +20,8 @@
 //! (PEP 475). An operation on a closed socket fails as the C call on fd `-1` does:
 //! `OSError(EBADF)`.
 
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use super::Error;
@@ -70,10 +72,29 @@ impl Mode {
     }
 }
 
+/// An open descriptor and its number. Usually one socket owns it; after
+/// `socket(fileno=s.fileno())` two do, as in CPython, and the first `close()` closes it
+/// for both: the other then fails with `EBADF` without a call, so that it never
+/// reaches a descriptor that reused the number.
+#[derive(Debug)]
+struct SharedFd {
+    number: i32,
+    sock: RefCell<Option<sys::Socket>>,
+}
+
+impl SharedFd {
+    fn new(sock: sys::Socket) -> Rc<SharedFd> {
+        Rc::new(SharedFd {
+            number: sock.fd(),
+            sock: RefCell::new(Some(sock)),
+        })
+    }
+}
+
 /// A socket: `socket.socket`'s state.
 #[derive(Debug)]
 pub struct Socket {
-    fd: Option<sys::Socket>,
+    fd: Option<Rc<SharedFd>>,
     family: i32,
     kind: i32,
     proto: i32,
@@ -105,7 +126,7 @@ impl Socket {
             fd.set_nonblocking(true)?;
         }
         Ok(Socket {
-            fd: Some(fd),
+            fd: Some(SharedFd::new(fd)),
             family,
             kind,
             proto,
@@ -130,7 +151,7 @@ impl Socket {
 
     /// `socket.fileno()`: the descriptor, `-1` once closed.
     pub fn fileno(&self) -> i32 {
-        self.fd.as_ref().map_or(-1, sys::Socket::fd)
+        self.fd.as_ref().map_or(-1, |f| f.number)
     }
 
     /// Whether [`Socket::close`] has been called.
@@ -252,8 +273,13 @@ impl Socket {
     /// `close(2)` fails; its error is raised except `ECONNRESET` (bpo-30319). Closing a
     /// closed socket does nothing.
     pub fn close(&mut self) -> Result<(), Error> {
-        match self.fd.take() {
-            None => Ok(()),
+        let Some(shared) = self.fd.take() else {
+            return Ok(());
+        };
+        let taken = shared.sock.borrow_mut().take();
+        match taken {
+            // Another owner closed it: close(2) on the number would fail with EBADF.
+            None => Err(sys::Errno::EBADF.into()),
             Some(fd) => match fd.close() {
                 Err(e) if e != sys::Errno::ECONNRESET => Err(e.into()),
                 _ => Ok(()),
@@ -261,9 +287,325 @@ impl Socket {
         }
     }
 
+    /// Whether the descriptor is open (not closed by this or another owner).
+    pub fn fd_open(&self) -> bool {
+        self.fd.as_ref().is_some_and(|f| f.sock.borrow().is_some())
+    }
+
+    /// `socket.socket(family, type, proto, fileno=s.fileno())` for a descriptor that the
+    /// open socket `self` owns: a second owner of the same descriptor, checked as
+    /// [`Socket::from_fd`] checks one.
+    pub fn share(
+        &self,
+        family: Option<i32>,
+        ty: Option<i32>,
+        proto: Option<i32>,
+        default: Option<Timeout>,
+    ) -> Result<Socket, Error> {
+        let shared = self
+            .fd
+            .clone()
+            .ok_or_else(|| Error::from(sys::Errno::EBADF))?;
+        let (family, ty, proto) = probe(self.fileno(), family, ty, proto)?;
+        let fd = self.fd()?;
+        Socket::init(&fd, family, ty, proto, default).map(|(kind, mode)| Socket {
+            fd: Some(Rc::clone(&shared)),
+            family,
+            kind,
+            proto,
+            mode,
+        })
+    }
+
+    /// Closes the descriptor numbered `fd` that this socket owns, as `socket.close(fd)`
+    /// does behind the object's back: the object keeps its number and fails with
+    /// `EBADF` from then on.
+    pub fn close_underneath(&self) -> Result<(), Error> {
+        let taken = self.fd.as_ref().and_then(|f| f.sock.borrow_mut().take());
+        match taken {
+            None => Err(sys::Errno::EBADF.into()),
+            Some(fd) => match fd.close() {
+                Err(e) if e != sys::Errno::ECONNRESET => Err(e.into()),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// `socket.socket(family, type, proto, fileno=fd)`: takes over the open descriptor
+    /// `fd` (the caller hands over ownership; it is closed on failure only when the
+    /// checks after the adoption fail). As CPython (3.8+) does, `getsockname(2)` checks
+    /// that `fd` is an open socket (`EBADF` / `ENOTSOCK` are raised, other errors
+    /// ignored) and gives the family when `family` is `None`; `SO_TYPE` and
+    /// `SO_PROTOCOL` give the type and protocol when those are `None`. On an error
+    /// before the adoption, `fd` is left open and untouched.
+    ///
+    /// The mode is the default timeout's, except that `SOCK_NONBLOCK` in the type
+    /// makes the socket non-blocking; with no default timeout `O_NONBLOCK` is left as
+    /// the descriptor has it (the docs' "assumed to be in blocking mode").
+    pub fn from_fd(
+        fd: i32,
+        family: Option<i32>,
+        ty: Option<i32>,
+        proto: Option<i32>,
+        default: Option<Timeout>,
+    ) -> Result<Socket, Error> {
+        let (family, ty, proto) = probe(fd, family, ty, proto)?;
+        Socket::wrap(sys::Socket::adopt(fd), family, ty, proto, default)
+    }
+
+    /// CPython's `init_sockobject` for a descriptor already owned.
+    fn wrap(
+        fd: sys::Socket,
+        family: i32,
+        ty: i32,
+        proto: i32,
+        default: Option<Timeout>,
+    ) -> Result<Socket, Error> {
+        let (kind, mode) = Socket::init(&fd, family, ty, proto, default)?;
+        Ok(Socket {
+            fd: Some(SharedFd::new(fd)),
+            family,
+            kind,
+            proto,
+            mode,
+        })
+    }
+
+    /// The type without `SOCK_NONBLOCK` / `SOCK_CLOEXEC` and the mode of a new socket
+    /// object; sets `O_NONBLOCK` when the mode needs it.
+    fn init(
+        fd: &sys::Socket,
+        _family: i32,
+        ty: i32,
+        _proto: i32,
+        default: Option<Timeout>,
+    ) -> Result<(i32, Mode), Error> {
+        let kind = ty & !(sys::SOCK_NONBLOCK | sys::SOCK_CLOEXEC);
+        let mode = if sys::SOCK_NONBLOCK != 0 && ty & sys::SOCK_NONBLOCK != 0 {
+            Mode::NonBlocking
+        } else {
+            Mode::from_timeout(default)
+        };
+        if mode.os_nonblocking() {
+            fd.set_nonblocking(true)?;
+        }
+        Ok((kind, mode))
+    }
+
+    /// `socket.socketpair(family, type, proto)` → C `socketpair(2)` (non-inheritable),
+    /// both ends in the mode the default timeout selects (`SOCK_NONBLOCK` in `ty`:
+    /// non-blocking).
+    pub fn pair(
+        family: i32,
+        ty: i32,
+        proto: i32,
+        default: Option<Timeout>,
+    ) -> Result<(Socket, Socket), Error> {
+        let (a, b) = sys::Socket::pair(family, ty, proto)?;
+        let a = Socket::wrap(a, family, ty, proto, default)?;
+        let b = Socket::wrap(b, family, ty, proto, default)?;
+        Ok((a, b))
+    }
+
+    /// `socket.dup()`'s first half, and `socket.dup(fd)`: `fcntl(F_DUPFD_CLOEXEC)`, the
+    /// new descriptor's number (owned by the caller).
+    pub fn dup_fd(fd: i32) -> Result<i32, Error> {
+        Ok(sys::dup(fd)?.into_raw())
+    }
+
+    /// `socket.close(fd)` → C `close(2)` of a descriptor the caller owns; `ECONNRESET`
+    /// is ignored as in `socket.close()`.
+    pub fn close_fd(fd: i32) -> Result<(), Error> {
+        match sys::close_fd(fd) {
+            Err(e) if e != sys::Errno::ECONNRESET => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// `socket.detach()`: the socket is closed without closing the descriptor, whose
+    /// number is returned (`-1` when already closed).
+    pub fn detach(&mut self) -> i32 {
+        let Some(shared) = self.fd.take() else {
+            return -1;
+        };
+        let number = shared.number;
+        // Another owner keeps using the descriptor: leave it open for it.
+        if Rc::strong_count(&shared) > 1 {
+            return number;
+        }
+        let taken = shared.sock.borrow_mut().take();
+        taken.map_or(number, sys::Socket::into_raw)
+    }
+
+    /// `socket.set_inheritable(flag)` → `fcntl(F_SETFD)`.
+    pub fn set_inheritable(&self, inheritable: bool) -> Result<(), Error> {
+        Ok(self.fd()?.set_inheritable(inheritable)?)
+    }
+
+    /// `socket.listen(backlog)` → C `listen(2)`; a negative backlog is `0` (CPython
+    /// 3.5+).
+    pub fn listen(&self, backlog: i32) -> Result<(), Error> {
+        Ok(self.fd()?.listen(backlog.max(0))?)
+    }
+
+    /// `socket.accept()` → C `accept4(2)` in the socket's mode: the new socket (of this
+    /// socket's family, type and protocol, non-inheritable) and the peer's address.
+    ///
+    /// The new socket's mode follows `socket.py`: the default timeout's, except that
+    /// with no default timeout and a listening socket with a positive timeout it is
+    /// made blocking explicitly (issue #7995).
+    pub fn accept(&self, default: Option<Timeout>) -> Result<(Socket, Option<SockAddr>), Error> {
+        let (fd, addr) = self.call(sys::Interest::Read, sys::Socket::accept)?;
+        let mut sock = Socket::wrap(fd, self.family, self.kind, self.proto, default)?;
+        if default.is_none() && matches!(self.mode, Mode::Timeout(_)) {
+            sock.set_blocking(true)?;
+        }
+        Ok((sock, addr.map(SockAddr::from_sys)))
+    }
+
+    /// `socket.connect(address)` → C `connect(2)`: CPython's `internal_connect`. In
+    /// timeout mode an `EINPROGRESS` waits (`poll(2)` for writing) and then reads
+    /// `SO_ERROR`; in non-blocking mode it raises `BlockingIOError`.
+    pub fn connect(&self, addr: &SockAddr) -> Result<(), Error> {
+        match self.internal_connect(addr) {
+            Ok(()) => Ok(()),
+            Err(ConnectError::Errno(e)) => Err(e.into()),
+            Err(ConnectError::TimedOut) => Err(Error::timed_out()),
+        }
+    }
+
+    /// `socket.connect_ex(address)`: as [`Socket::connect`], but the errno is returned
+    /// (`0` on success; `EWOULDBLOCK` when the timeout runs out, CPython's
+    /// `SOCK_TIMEOUT_ERR`).
+    pub fn connect_ex(&self, addr: &SockAddr) -> i32 {
+        match self.internal_connect(addr) {
+            Ok(()) => 0,
+            Err(ConnectError::Errno(e)) => e.0,
+            Err(ConnectError::TimedOut) => sys::Errno::EWOULDBLOCK.0,
+        }
+    }
+
+    fn internal_connect(&self, addr: &SockAddr) -> Result<(), ConnectError> {
+        let fd = self
+            .fd()
+            .map_err(|_| ConnectError::Errno(sys::Errno::EBADF))?;
+        let addr = addr.to_sys(self.family);
+        let err = match fd.connect(&addr) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        let wait = if err == sys::Errno::EINTR {
+            // PEP 475 / issue #23618: the connection goes on asynchronously.
+            self.mode != Mode::NonBlocking
+        } else {
+            matches!(self.mode, Mode::Timeout(_)) && err == sys::Errno::EINPROGRESS
+        };
+        if !wait {
+            return Err(ConnectError::Errno(err));
+        }
+        let timeout = match self.mode {
+            Mode::Timeout(t) => Some(t),
+            _ => None,
+        };
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t.as_duration()));
+        let mut first = true;
+        loop {
+            let ms = match timeout {
+                None => -1,
+                Some(t) => {
+                    let left = if first {
+                        t.as_duration()
+                    } else {
+                        match deadline.map(|d| d.checked_duration_since(Instant::now())) {
+                            Some(Some(left)) => left,
+                            Some(None) => return Err(ConnectError::TimedOut),
+                            None => t.as_duration(),
+                        }
+                    };
+                    poll_millis(left).0
+                }
+            };
+            first = false;
+            match fd.poll(sys::Interest::Write, ms) {
+                Ok(true) => {}
+                Ok(false) => return Err(ConnectError::TimedOut),
+                Err(e) if e == sys::Errno::EINTR => continue,
+                Err(e) => return Err(ConnectError::Errno(e)),
+            }
+            let pending = fd.so_error().map_err(ConnectError::Errno)?;
+            let e = sys::Errno(pending);
+            if pending == 0 || e == sys::Errno::EISCONN {
+                return Ok(());
+            }
+            if e == sys::Errno::EINTR || (timeout.is_some() && e.would_block()) {
+                continue;
+            }
+            return Err(ConnectError::Errno(e));
+        }
+    }
+
+    /// `socket.shutdown(how)` → C `shutdown(2)`.
+    pub fn shutdown(&self, how: i32) -> Result<(), Error> {
+        Ok(self.fd()?.shutdown(how)?)
+    }
+
+    /// `socket.getsockopt(level, optname)` → C `getsockopt(2)` of an `int`.
+    pub fn getsockopt_int(&self, level: i32, name: i32) -> Result<i32, Error> {
+        Ok(self.fd()?.getsockopt_int(level, name)?)
+    }
+
+    /// `socket.getsockopt(level, optname, buflen)`: at most `buflen` bytes (`1..=1024`,
+    /// else `OSError("getsockopt buflen out of range")`).
+    pub fn getsockopt_bytes(&self, level: i32, name: i32, buflen: i32) -> Result<Vec<u8>, Error> {
+        let len = usize::try_from(buflen)
+            .ok()
+            .filter(|n| (1..=1024).contains(n))
+            .ok_or_else(|| Error::os("getsockopt buflen out of range"))?;
+        Ok(self.fd()?.getsockopt_bytes(level, name, len)?)
+    }
+
+    /// `socket.setsockopt(level, optname, value)` with an `int` (passed as a C `int`)
+    /// or a bytes-like value (passed as it is).
+    pub fn setsockopt(&self, level: i32, name: i32, value: &[u8]) -> Result<(), Error> {
+        Ok(self.fd()?.setsockopt_bytes(level, name, value)?)
+    }
+
+    /// `socket.setsockopt(level, optname, None, optlen)`: a null `optval`.
+    pub fn setsockopt_none(&self, level: i32, name: i32, optlen: u32) -> Result<(), Error> {
+        Ok(self.fd()?.setsockopt_null(level, name, optlen)?)
+    }
+
+    /// `socket.sendall(bytes, flags)`: `send(2)` until everything is sent. In timeout
+    /// mode the timeout covers the whole call (CPython 3.5+), each `send` waiting for
+    /// the time left.
+    pub fn send_all(&self, data: &[u8], flags: i32) -> Result<(), Error> {
+        let timeout = match self.mode {
+            Mode::Timeout(t) => Some(t),
+            _ => None,
+        };
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t.as_duration()));
+        let mut rest = data;
+        loop {
+            let left = match (timeout, deadline) {
+                (None, _) => None,
+                (Some(t), None) => Some(t),
+                (Some(_), Some(d)) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(Timeout::from_duration(left)),
+                    _ => return Err(Error::timed_out()),
+                },
+            };
+            let n = self.call_for(sys::Interest::Write, left, |fd| fd.send(rest, flags))?;
+            rest = &rest[n.min(rest.len())..];
+            if rest.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
     /// The open descriptor, or the `OSError(EBADF)` a C call on fd `-1` gives.
-    fn fd(&self) -> Result<&sys::Socket, Error> {
-        self.fd.as_ref().ok_or_else(|| sys::Errno::EBADF.into())
+    fn fd(&self) -> Result<Ref<'_, sys::Socket>, Error> {
+        let shared = self.fd.as_ref().ok_or(sys::Errno::EBADF)?;
+        Ref::filter_map(shared.sock.borrow(), Option::as_ref).map_err(|_| sys::Errno::EBADF.into())
     }
 
     /// Runs one socket call in the current mode: CPython's `sock_call_ex` (without its
@@ -271,13 +613,24 @@ impl Socket {
     fn call<T>(
         &self,
         interest: sys::Interest,
-        mut op: impl FnMut(&sys::Socket) -> Result<T, sys::Errno>,
+        op: impl FnMut(&sys::Socket) -> Result<T, sys::Errno>,
     ) -> Result<T, Error> {
-        let fd = self.fd()?;
         let timeout = match self.mode {
             Mode::Timeout(t) => Some(t),
             _ => None,
         };
+        self.call_for(interest, timeout, op)
+    }
+
+    /// [`Socket::call`] with the time to wait given (`None`: the call is made at once,
+    /// as in blocking and non-blocking mode).
+    fn call_for<T>(
+        &self,
+        interest: sys::Interest,
+        timeout: Option<Timeout>,
+        mut op: impl FnMut(&sys::Socket) -> Result<T, sys::Errno>,
+    ) -> Result<T, Error> {
+        let fd = self.fd()?;
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t.as_duration()));
         let mut first = true;
         loop {
@@ -306,7 +659,7 @@ impl Socket {
                 }
             }
             let err = loop {
-                match op(fd) {
+                match op(&fd) {
                     Ok(v) => return Ok(v),
                     Err(e) if e == sys::Errno::EINTR => continue,
                     Err(e) => break e,
@@ -318,6 +671,43 @@ impl Socket {
             return Err(err.into());
         }
     }
+}
+
+/// CPython's checks of `socket(fileno=fd)` (3.8+): `getsockname(2)` must not fail with
+/// `EBADF` / `ENOTSOCK` and gives the family when none is given; `SO_TYPE` and
+/// `SO_PROTOCOL` give the type and protocol when those are not given.
+fn probe(
+    fd: i32,
+    family: Option<i32>,
+    ty: Option<i32>,
+    proto: Option<i32>,
+) -> Result<(i32, i32, i32), Error> {
+    let detected = match sys::socket_family(fd) {
+        Ok(f) => Some(f),
+        Err(e) if e == sys::Errno::EBADF || e == sys::Errno::ENOTSOCK => {
+            return Err(e.into());
+        }
+        Err(_) => None,
+    };
+    // CPython leaves the family at -1 when getsockname fails otherwise.
+    let family = family.or(detected).unwrap_or(-1);
+    let ty = match ty {
+        Some(t) => t,
+        None => sys::so_type(fd)?,
+    };
+    let proto = match proto {
+        Some(p) => p,
+        None => sys::so_protocol(fd)?.unwrap_or(0),
+    };
+    Ok((family, ty, proto))
+}
+
+/// Why [`Socket::internal_connect`] failed.
+enum ConnectError {
+    /// The C call (or `SO_ERROR`) failed with this errno.
+    Errno(sys::Errno),
+    /// The timeout ran out.
+    TimedOut,
 }
 
 /// A buffer with room for `bufsize` bytes, or `MemoryError()`.

@@ -49,6 +49,13 @@ impl Timeout {
         }
     }
 
+    /// The timeout of a duration (saturating at `i64::MAX` nanoseconds).
+    pub fn from_duration(d: std::time::Duration) -> Timeout {
+        Timeout {
+            nanos: i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+        }
+    }
+
     /// The timeout as a [`std::time::Duration`].
     pub fn as_duration(self) -> std::time::Duration {
         std::time::Duration::from_nanos(self.nanos.unsigned_abs())

@@ -100,6 +100,19 @@ impl Call<'_> {
         Ok(self.args)
     }
 
+    /// A module function defined in Python that takes no arguments:
+    /// `has_dualstack_ipv6() takes 0 positional arguments but 1 was given`.
+    pub fn python_noargs_fn(&self, name: &str) -> Result<(), PyException> {
+        let sig = PySig {
+            name,
+            params: &[],
+            required: 0,
+            kwonly: &[],
+            method: false,
+        };
+        self.bind(&sig).map(|_| ())
+    }
+
     /// A method defined in Python (`socket.py`) that takes no argument but `self`:
     /// keyword arguments are reported first (`socket.close() got an unexpected keyword
     /// argument 'x'`), then extra positional ones (`socket.close() takes 1 positional
@@ -206,6 +219,109 @@ pub fn c_str<'a>(obj: &'a Object, what: &str) -> Result<&'a str, PyException> {
         return Err(PyException::value_error("embedded null character"));
     }
     Ok(s)
+}
+
+/// The signature of a function or method defined in Python (`socket.py`), for binding
+/// arguments as the interpreter does, with its messages.
+pub struct PySig<'a> {
+    /// The qualified name the messages use (`"fromfd"`, `"socket.set_inheritable"`).
+    pub name: &'a str,
+    /// Positional-or-keyword parameters, `self` excluded.
+    pub params: &'a [&'a str],
+    /// How many of `params` have no default.
+    pub required: usize,
+    /// Keyword-only parameters (all with defaults).
+    pub kwonly: &'a [&'a str],
+    /// Whether it is a method (`self` counts in "takes N positional arguments").
+    pub method: bool,
+}
+
+/// The joined names of missing parameters: `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`.
+fn name_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+    }
+}
+
+impl<'o> Call<'o> {
+    /// Binds the arguments to `sig` as a Python function call does: one slot per
+    /// parameter (`params` then `kwonly`), `None` where the default applies. Errors, in
+    /// CPython's order: an unknown keyword, a keyword given twice, too many positional
+    /// arguments, missing required ones.
+    pub fn bind(&self, sig: &PySig<'_>) -> Result<Vec<Option<&'o Object>>, PyException> {
+        let n = sig.params.len();
+        let mut slots: Vec<Option<&'o Object>> = vec![None; n + sig.kwonly.len()];
+        for (slot, arg) in slots.iter_mut().zip(self.args.iter().take(n)) {
+            *slot = Some(arg);
+        }
+        for (key, value) in self.kwargs {
+            let Some(i) = sig.params.iter().chain(sig.kwonly).position(|p| p == key) else {
+                return Err(PyException::type_error(format!(
+                    "{}() got an unexpected keyword argument '{key}'",
+                    sig.name
+                )));
+            };
+            if slots[i].is_some() {
+                return Err(PyException::type_error(format!(
+                    "{}() got multiple values for argument '{key}'",
+                    sig.name
+                )));
+            }
+            slots[i] = Some(value);
+        }
+        if self.args.len() > n {
+            let extra = usize::from(sig.method);
+            let (lo, hi) = (sig.required + extra, n + extra);
+            let given = self.args.len() + extra;
+            let takes = if lo == hi {
+                format!("{hi} positional argument{}", if hi == 1 { "" } else { "s" })
+            } else {
+                format!("from {lo} to {hi} positional arguments")
+            };
+            let verb = if given == 1 { "was" } else { "were" };
+            return Err(PyException::type_error(format!(
+                "{}() takes {takes} but {given} {verb} given",
+                sig.name
+            )));
+        }
+        let missing: Vec<&str> = sig.params[..sig.required]
+            .iter()
+            .zip(&slots)
+            .filter(|(_, v)| v.is_none())
+            .map(|(p, _)| *p)
+            .collect();
+        if !missing.is_empty() {
+            return Err(PyException::type_error(format!(
+                "{}() missing {} required positional argument{}: {}",
+                sig.name,
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" },
+                name_list(&missing)
+            )));
+        }
+        Ok(slots)
+    }
+}
+
+/// `PyArg_ParseTuple`'s `I` format: a C `unsigned int` taken modulo 2**32, without
+/// overflow checking (`PyLong_AsUnsignedLongMask`).
+pub fn parse_uint_mask(obj: &Object) -> Result<u32, PyException> {
+    let value = index(obj)?;
+    let modulus = BigInt::from(1u64 << 32);
+    let wrapped = ((value % &modulus) + &modulus) % &modulus;
+    Ok(wrapped.to_u32().unwrap_or(0))
+}
+
+/// `PyLong_AsLong` (the `SOCKET_T` converter of `socket.dup(fd)`, `socket.close(fd)`,
+/// `socket(fileno=…)`).
+pub fn c_long(obj: &Object) -> Result<i64, PyException> {
+    index(obj)?
+        .to_i64()
+        .ok_or_else(|| PyException::overflow_error("Python int too large to convert to C long"))
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ struct Inner {
     filename: Option<Object>,
     filename2: Option<Object>,
     characters_written: Option<i64>,
+    exceptions: Option<Vec<PyException>>,
 }
 
 impl PyException {
@@ -54,6 +55,7 @@ impl PyException {
             filename: None,
             filename2: None,
             characters_written: None,
+            exceptions: None,
         };
         if !ty.is_oserror() || !(2..=5).contains(&exc.args.len()) {
             return Ok(PyException(Box::new(exc)));
@@ -181,8 +183,30 @@ impl PyException {
         self.0.characters_written
     }
 
+    /// `ExceptionGroup(message, exceptions)`. `args` is `(message, [])`: the list
+    /// `socket.create_connection` passes is emptied after the group is made (it clears
+    /// it in a `finally`), and `args` shows that same list.
+    pub fn group(message: impl Into<String>, exceptions: Vec<PyException>) -> PyException {
+        let mut exc = PyException::new(
+            ExcType::ExceptionGroup,
+            vec![Object::Str(message.into()), Object::List(vec![])],
+        );
+        exc.0.exceptions = Some(exceptions);
+        exc
+    }
+
+    /// `exc.exceptions` of an exception group.
+    pub fn exceptions(&self) -> Option<&[PyException]> {
+        self.0.exceptions.as_deref()
+    }
+
     /// `str(exc)`.
     pub fn message(&self) -> String {
+        if let (Some(group), Some(Object::Str(text))) = (&self.0.exceptions, self.0.args.first()) {
+            let n = group.len();
+            let plural = if n == 1 { "" } else { "s" };
+            return format!("{text} ({n} sub-exception{plural})");
+        }
         if let (Some(errno), Some(strerror)) = (&self.0.errno, &self.0.strerror) {
             let head = format!("[Errno {}] {}", py_str(errno), py_str(strerror));
             return match (&self.0.filename, &self.0.filename2) {

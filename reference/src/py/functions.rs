@@ -8,7 +8,8 @@ use num_traits::ToPrimitive;
 use super::args::{self, Call};
 use super::exception::PyException;
 use super::object::{Object, tp_name};
-use crate::core::timeout::{self, DefaultTimeout, Timeout};
+use super::state::State;
+use crate::core::timeout::{self, Timeout};
 use crate::core::{byteorder, cmsg, inet};
 
 type PyResult = Result<Object, PyException>;
@@ -31,7 +32,7 @@ pub const NAMES: &[&str] = &[
 ];
 
 /// Calls the function `name`; `None` when there is no such function.
-pub fn call(name: &str, call: &Call<'_>, default: &mut DefaultTimeout) -> Option<PyResult> {
+pub fn call(name: &str, call: &Call<'_>, state: &std::rc::Rc<State>) -> Option<PyResult> {
     Some(match name {
         "htons" => short(call, "htons", byteorder::htons),
         "ntohs" => short(call, "ntohs", byteorder::ntohs),
@@ -43,8 +44,8 @@ pub fn call(name: &str, call: &Call<'_>, default: &mut DefaultTimeout) -> Option
         "inet_ntop" => inet_ntop(call),
         "CMSG_LEN" => cmsg_fn(call, "CMSG_LEN", cmsg::len),
         "CMSG_SPACE" => cmsg_fn(call, "CMSG_SPACE", cmsg::space),
-        "getdefaulttimeout" => getdefaulttimeout(call, *default),
-        "setdefaulttimeout" => setdefaulttimeout(call, default),
+        "getdefaulttimeout" => getdefaulttimeout(call, state),
+        "setdefaulttimeout" => setdefaulttimeout(call, state),
         _ => return None,
     })
 }
@@ -105,18 +106,18 @@ fn cmsg_fn(call: &Call<'_>, name: &str, f: fn(i64) -> Result<u64, crate::core::E
 }
 
 /// `socket.getdefaulttimeout()`: `None` or the timeout in seconds as a float.
-fn getdefaulttimeout(call: &Call<'_>, default: DefaultTimeout) -> PyResult {
+fn getdefaulttimeout(call: &Call<'_>, state: &State) -> PyResult {
     call.meth_noargs("_socket.getdefaulttimeout")?;
-    Ok(match default.get() {
+    Ok(match state.default_timeout() {
         None => Object::None,
         Some(t) => Object::Float(t.as_secs_f64()),
     })
 }
 
 /// `socket.setdefaulttimeout(timeout)`.
-fn setdefaulttimeout(call: &Call<'_>, default: &mut DefaultTimeout) -> PyResult {
+fn setdefaulttimeout(call: &Call<'_>, state: &State) -> PyResult {
     let value = call.meth_o("_socket.setdefaulttimeout")?;
-    default.set(parse_timeout(value)?);
+    state.set_default_timeout(parse_timeout(value)?);
     Ok(Object::None)
 }
 

@@ -6,11 +6,14 @@
 //! exception and message for each bad one. The conformance runner drives this layer.
 
 mod args;
+mod builtins;
 mod exception;
 mod functions;
 mod module;
 mod object;
 mod socket;
+mod sockfuncs;
+mod state;
 
 pub use exception::PyException;
 pub use functions::parse_timeout;

@@ -5,15 +5,17 @@
 use super::args::Call;
 use super::exception::PyException;
 use super::object::{Class, EnumMember, Object, tp_name};
-use super::{functions, socket};
+use super::state::State;
+use super::{builtins, functions, socket, sockfuncs};
 use crate::core::ExcType;
 use crate::core::constants::{self, EnumClass};
-use crate::core::timeout::{DefaultTimeout, Timeout};
+use crate::core::timeout::Timeout;
+use std::rc::Rc;
 
 /// One `socket` module instance: what a case runs against.
 #[derive(Debug, Clone, Default)]
 pub struct Module {
-    default_timeout: DefaultTimeout,
+    state: Rc<State>,
 }
 
 /// Module attributes that are classes.
@@ -41,12 +43,12 @@ impl Module {
 
     /// Restores the module state a new case starts from (`setdefaulttimeout(None)`).
     pub fn reset(&mut self) {
-        self.default_timeout = DefaultTimeout::default();
+        self.state.set_default_timeout(None);
     }
 
     /// The current default timeout (`socket.getdefaulttimeout()`).
     pub fn default_timeout(&self) -> Option<Timeout> {
-        self.default_timeout.get()
+        self.state.default_timeout()
     }
 
     /// Closes `obj` if it is a socket (`s.close()`, errors ignored); does nothing for any
@@ -85,6 +87,7 @@ impl Module {
     pub fn attribute_names(&self) -> Vec<String> {
         let mut names: Vec<String> = CLASSES.iter().map(|(n, _)| (*n).to_owned()).collect();
         names.extend(functions::NAMES.iter().map(|n| (*n).to_owned()));
+        names.extend(sockfuncs::NAMES.iter().map(|n| (*n).to_owned()));
         names.extend(constants::all().iter().map(|c| c.name.to_owned()));
         names.push("has_ipv6".to_owned());
         names.sort();
@@ -101,7 +104,11 @@ impl Module {
         if let Some(&(_, class)) = CLASSES.iter().find(|(n, _)| *n == name) {
             return Ok(Object::Class(class));
         }
-        if let Some(&f) = functions::NAMES.iter().find(|&&n| n == name) {
+        if let Some(&f) = functions::NAMES
+            .iter()
+            .chain(sockfuncs::NAMES)
+            .find(|&&n| n == name)
+        {
             return Ok(Object::Function(f));
         }
         if name == "has_ipv6" {
@@ -120,6 +127,13 @@ impl Module {
         )))
     }
 
+    /// `builtins.NAME`, for the few builtins cases reach (`repr`, `len`, `type`, …).
+    pub fn builtin(&self, name: &str) -> Result<Object, PyException> {
+        builtins::lookup(name).ok_or_else(|| {
+            PyException::attribute_error(format!("module 'builtins' has no attribute '{name}'"))
+        })
+    }
+
     /// `obj.NAME` for an object the module handed out.
     pub fn getattr_of(&self, obj: &Object, name: &str) -> Result<Object, PyException> {
         let found = match obj {
@@ -132,12 +146,21 @@ impl Module {
             Object::Exception(exc) => exception_attr(exc, name),
             Object::Function(f) => match name {
                 "__name__" | "__qualname__" => Some(Object::str(*f)),
+                "__module__" if super::object::type_name(obj) == "function" => {
+                    Some(Object::str("socket"))
+                }
                 "__module__" => Some(Object::str("_socket")),
                 _ => None,
             },
             Object::Socket(sock) => socket::getattr(sock, name),
             Object::Method(method) => socket::method_getattr(method, name),
-            _ => None,
+            Object::Builtin(b) => match name {
+                "__name__" | "__qualname__" => Some(Object::str(*b)),
+                "__module__" => Some(Object::str("builtins")),
+                _ => None,
+            },
+            other => builtins::value_method(other, name)
+                .map(|m| Object::ValueMethod(Box::new(other.clone()), m)),
         };
         found.ok_or_else(|| {
             let message = match obj {
@@ -171,7 +194,8 @@ impl Module {
             kwargs: &kwargs,
         };
         match callee {
-            Object::Function(name) => functions::call(name, &call, &mut self.default_timeout)
+            Object::Function(name) => functions::call(name, &call, &self.state)
+                .or_else(|| sockfuncs::call(name, &call, &self.state))
                 .unwrap_or_else(|| Err(not_implemented(&format!("socket.{name}()")))),
             Object::Class(Class::Exception(ty)) => {
                 if !kwargs.is_empty() {
@@ -183,9 +207,11 @@ impl Module {
                 Ok(PyException::call(*ty, args)?.into())
             }
             Object::Class(Class::Enum(class)) => enum_call(*class, &call),
-            Object::Class(Class::Socket) => socket::construct(&call, self.default_timeout.get()),
+            Object::Class(Class::Socket) => socket::construct(&call, &self.state),
             Object::Class(class) => Err(not_implemented(&format!("{}()", class.name()))),
             Object::Method(method) => socket::call_method(method, &call),
+            Object::Builtin(name) => builtins::call(name, &call, self),
+            Object::ValueMethod(obj, name) => builtins::call_value_method(obj, name, &call),
             other => Err(PyException::type_error(format!(
                 "'{}' object is not callable",
                 tp_name(other)

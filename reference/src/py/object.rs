@@ -46,6 +46,10 @@ pub enum Object {
     Socket(SocketRef),
     /// A socket method bound to its socket (`s.recv`)
     Method(Method),
+    /// A builtin function reached as `builtins.NAME` (`repr`, `len`, …)
+    Builtin(&'static str),
+    /// A method of a plain value, bound to it (`(3).__eq__`, `'x'.encode`)
+    ValueMethod(Box<Object>, &'static str),
 }
 
 /// What `id()` distinguishes for objects whose identity matters beyond their value.
@@ -55,6 +59,8 @@ pub enum Identity {
     Shared(usize),
     /// A module-level function: one object per name.
     Function(&'static str),
+    /// A builtin function: one object per name.
+    Builtin(&'static str),
 }
 
 impl Object {
@@ -92,6 +98,7 @@ impl Object {
         match self {
             Object::Socket(s) => Some(Identity::Shared(s.identity())),
             Object::Function(name) => Some(Identity::Function(name)),
+            Object::Builtin(name) => Some(Identity::Builtin(name)),
             _ => None,
         }
     }
@@ -161,6 +168,9 @@ pub enum Class {
     Socket,
     /// `socket.SocketType`, i.e. `_socket.socket`, the C base class.
     SocketType,
+    /// A builtin class by its type name (`"int"`, `"tuple"`, `"type"`), or another
+    /// class the reference only names (`"enum.EnumType"`).
+    Builtin(&'static str),
 }
 
 impl Class {
@@ -171,6 +181,7 @@ impl Class {
             Class::Enum(c) => c.name(),
             Class::Socket => "socket.socket".to_owned(),
             Class::SocketType => "_socket.socket".to_owned(),
+            Class::Builtin(name) => (*name).to_owned(),
         }
     }
 
@@ -180,6 +191,7 @@ impl Class {
             Class::Exception(t) => t.short_name(),
             Class::Enum(c) => c.short_name(),
             Class::Socket | Class::SocketType => "socket",
+            Class::Builtin(name) => name.rsplit('.').next().unwrap_or(name),
         }
     }
 
@@ -189,6 +201,7 @@ impl Class {
             Class::Exception(t) => t.module(),
             Class::Enum(_) | Class::Socket => "socket",
             Class::SocketType => "_socket",
+            Class::Builtin(name) => name.rsplit_once('.').map_or("builtins", |(m, _)| m),
         }
     }
 
@@ -203,6 +216,12 @@ impl Class {
                 "object".into(),
             ],
             Class::SocketType => vec!["_socket.socket".into(), "object".into()],
+            Class::Builtin("object") => vec!["object".into()],
+            Class::Builtin("bool") => vec!["bool".into(), "int".into(), "object".into()],
+            Class::Builtin("enum.EnumType") => {
+                vec!["enum.EnumType".into(), "type".into(), "object".into()]
+            }
+            Class::Builtin(name) => vec![(*name).to_owned(), "object".into()],
         }
     }
 
@@ -214,6 +233,17 @@ impl Class {
         }
     }
 }
+
+/// The module functions `socket.py` defines in Python (`type()` is `function`); the
+/// others come from the C module (`builtin_function_or_method`).
+const PYTHON_FUNCTIONS: &[&str] = &[
+    "create_connection",
+    "create_server",
+    "fromfd",
+    "getaddrinfo",
+    "has_dualstack_ipv6",
+    "socketpair",
+];
 
 /// `type(obj)` as a type name: builtins bare (`"int"`, `"NoneType"`, `"OSError"`),
 /// others `module.qualname` (`"socket.AddressFamily"`, `"socket.gaierror"`).
@@ -238,9 +268,12 @@ fn builtin_type_name(obj: &Object) -> &'static str {
         Object::ByteArray(_) => "bytearray",
         Object::Tuple(_) => "tuple",
         Object::List(_) => "list",
+        Object::Function(name) if PYTHON_FUNCTIONS.contains(name) => "function",
         Object::Function(_) => "builtin_function_or_method",
         Object::Method(m) if m.is_python() => "method",
-        Object::Method(_) => "builtin_function_or_method",
+        Object::Method(_) | Object::Builtin(_) => "builtin_function_or_method",
+        Object::ValueMethod(_, "encode") => "builtin_function_or_method",
+        Object::ValueMethod(..) => "method-wrapper",
         Object::Enum(_) | Object::Class(_) | Object::Exception(_) | Object::Socket(_) => "object",
     }
 }
@@ -276,7 +309,9 @@ pub fn truthy(obj: &Object) -> bool {
         | Object::Exception(_)
         | Object::Function(_)
         | Object::Socket(_)
-        | Object::Method(_) => true,
+        | Object::Method(_)
+        | Object::Builtin(_)
+        | Object::ValueMethod(..) => true,
     }
 }
 
@@ -304,9 +339,16 @@ pub fn repr(obj: &Object) -> String {
         }
         Object::Class(c) => format!("<class '{}'>", c.name()),
         Object::Exception(e) => e.repr(),
+        Object::Function(name) if PYTHON_FUNCTIONS.contains(name) => {
+            format!("<function {name} at {:#x}>", name.as_ptr() as usize)
+        }
         Object::Function(name) => format!("<built-in function {name}>"),
         Object::Socket(s) => socket::repr(s),
         Object::Method(m) => m.repr(),
+        Object::Builtin(name) => format!("<built-in function {name}>"),
+        Object::ValueMethod(obj, name) => {
+            format!("<method-wrapper '{name}' of {} object>", tp_name(obj))
+        }
     }
 }
 

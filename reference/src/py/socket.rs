@@ -12,12 +12,12 @@ use std::fmt;
 use std::rc::Rc;
 
 use num_bigint::BigInt;
-use num_traits::ToPrimitive;
 
 use super::args::{self, Call};
 use super::exception::PyException;
 use super::functions::parse_timeout;
 use super::object::{EnumMember, Object, repr as py_repr, str as py_str, tp_name, truthy};
+use super::state::{Owner, State};
 use crate::core::address::{self, SockAddr, UnixAddr};
 use crate::core::constants::{self, EnumClass};
 use crate::core::socket::Socket;
@@ -26,18 +26,26 @@ use crate::core::{Error, ExcType};
 
 type PyResult = Result<Object, PyException>;
 
-/// A `socket.socket` instance: shared, mutable, compared by identity.
+/// A `socket.socket` instance: shared, mutable, compared by identity. It knows the
+/// module state it was made under (the default timeout, the descriptor ledger).
 #[derive(Clone)]
-pub struct SocketRef(Rc<RefCell<Socket>>);
+pub struct SocketRef(Rc<RefCell<Socket>>, Rc<State>);
 
 impl SocketRef {
-    fn new(socket: Socket) -> SocketRef {
-        SocketRef(Rc::new(RefCell::new(socket)))
+    pub(super) fn new(socket: Socket, state: &Rc<State>) -> SocketRef {
+        let inner = Rc::new(RefCell::new(socket));
+        state.register(&inner);
+        SocketRef(inner, Rc::clone(state))
     }
 
     /// The address of the shared allocation: equal for the same socket, like `id()`.
     pub fn identity(&self) -> usize {
         Rc::as_ptr(&self.0).cast::<()>() as usize
+    }
+
+    /// The module state the socket was made under.
+    pub(super) fn state(&self) -> &Rc<State> {
+        &self.1
     }
 
     /// `s.close()`.
@@ -106,51 +114,56 @@ impl Method {
     }
 }
 
-/// Methods implemented here. `close` and `get_inheritable` are defined in `socket.py`
+/// Methods implemented here. Those in [`PYTHON_METHODS`] are defined in `socket.py`
 /// (on Unix), the others by the C type.
 const METHODS: &[&str] = &[
+    "__enter__",
+    "__exit__",
+    "__setattr__",
+    "accept",
     "bind",
     "close",
+    "connect",
+    "connect_ex",
+    "detach",
+    "dup",
     "fileno",
     "get_inheritable",
     "getblocking",
     "getpeername",
     "getsockname",
+    "getsockopt",
     "gettimeout",
+    "listen",
     "recv",
+    "recv_into",
     "recvfrom",
+    "recvfrom_into",
     "send",
+    "sendall",
     "sendto",
+    "set_inheritable",
     "setblocking",
+    "setsockopt",
     "settimeout",
+    "shutdown",
 ];
 
 /// Documented methods that exist but are not implemented yet: looking them up works,
 /// calling them raises `NotImplementedError`.
 const NOT_YET: &[&str] = &[
-    "accept",
-    "connect",
-    "connect_ex",
-    "detach",
-    "dup",
-    "getsockopt",
-    "listen",
     "makefile",
-    "recv_into",
-    "recvfrom_into",
     "recvmsg",
     "recvmsg_into",
-    "sendall",
     "sendfile",
     "sendmsg",
     "sendmsg_afalg",
-    "set_inheritable",
-    "setsockopt",
-    "shutdown",
 ];
 
 /// The methods `socket.py` defines in Python on Unix.
 const PYTHON_METHODS: &[&str] = &[
+    "__enter__",
+    "__exit__",
     "accept",
     "close",
     "detach",
@@ -171,7 +184,8 @@ const PYTHON_METHODS: &[&str] = &[
 /// and calls the C initialiser, whose Argument Clinic `int` converters give the type and
 /// overflow errors. `fileno` is validated like CPython (`ValueError` when negative) but
 /// adopting an existing descriptor is not implemented yet.
-pub fn construct(call: &Call<'_>, default: Option<Timeout>) -> PyResult {
+pub fn construct(call: &Call<'_>, state: &Rc<State>) -> PyResult {
+    let default = state.default_timeout();
     const PARAMS: [&str; 4] = ["family", "type", "proto", "fileno"];
     let mut bound: [Option<&Object>; 4] = [None; 4];
     for (slot, arg) in bound.iter_mut().zip(call.args) {
@@ -214,16 +228,43 @@ pub fn construct(call: &Call<'_>, default: Option<Timeout>) -> PyResult {
     }
     let [family, ty, proto] = numbers;
     if let Some(fd) = fileno {
-        let fd = args::index(fd)?.to_i64().ok_or_else(|| {
-            PyException::overflow_error("Python int too large to convert to C long")
-        })?;
+        let fd = args::c_long(fd)?;
         if fd < 0 {
             return Err(PyException::value_error("negative file descriptor"));
         }
-        return Err(Error::not_implemented("socket.socket(fileno=...)").into());
+        let given = |n: i32| (n != -1).then_some(n);
+        return adopt(fd, given(family), given(ty), given(proto), state);
     }
     let socket = Socket::open(family, ty, proto, default)?;
-    Ok(Object::Socket(SocketRef::new(socket)))
+    Ok(Object::Socket(SocketRef::new(socket, state)))
+}
+
+/// `socket.socket(family, type, proto, fileno=fd)` once the arguments are checked:
+/// adopts `fd` when the module handed it out (see [`State`]); any other number behaves
+/// as a descriptor that is not open.
+pub(super) fn adopt(
+    fd: i64,
+    family: Option<i32>,
+    ty: Option<i32>,
+    proto: Option<i32>,
+    state: &Rc<State>,
+) -> PyResult {
+    let Ok(fd) = i32::try_from(fd) else {
+        return Err(Error::from_errno(crate::core::errno::EBADF).into());
+    };
+    let default = state.default_timeout();
+    let socket = match state.owner(fd) {
+        Owner::Free => {
+            let socket = Socket::from_fd(fd, family, ty, proto, default)?;
+            state.take(fd);
+            socket
+        }
+        Owner::Socket => state
+            .with_owner(fd, |owner| owner.share(family, ty, proto, default))
+            .unwrap_or_else(|| Err(Error::from_errno(crate::core::errno::EBADF)))?,
+        Owner::Unknown => return Err(state.refuse()),
+    };
+    Ok(Object::Socket(SocketRef::new(socket, state)))
 }
 
 /// Python's `value == n` for the values a constructor argument can be.
@@ -314,6 +355,15 @@ pub fn repr(sock: &SocketRef) -> String {
 
 // ---- methods --------------------------------------------------------------------------
 
+/// `sock.name(*args)`, for the module functions written in Python that call methods.
+pub(super) fn invoke(sock: &SocketRef, name: &'static str, args: &[Object]) -> PyResult {
+    let method = Method {
+        receiver: sock.clone(),
+        name,
+    };
+    call_method(&method, &Call { args, kwargs: &[] })
+}
+
 /// Calls a bound method.
 pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
     let sock = &method.receiver;
@@ -380,6 +430,120 @@ pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
             Ok(Object::int(sock.borrow().send(&data, flags)?))
         }
         "sendto" => sendto(sock, call),
+        "recv_into" | "recvfrom_into" => recv_into(sock, method.name, call),
+        "sendall" => {
+            let a = call.between("sendall", 1, 2)?;
+            let data = args::buffer(&a[0])?;
+            let flags = a.get(1).map(args::parse_i).transpose()?.unwrap_or(0);
+            sock.borrow().send_all(&data, flags)?;
+            Ok(Object::None)
+        }
+        "__enter__" => {
+            call.python_noargs("socket.__enter__")?;
+            Ok(Object::Socket(sock.clone()))
+        }
+        "__exit__" => {
+            if let Some((kw, _)) = call.kwargs.first() {
+                return Err(PyException::type_error(format!(
+                    "socket.__exit__() got an unexpected keyword argument '{kw}'"
+                )));
+            }
+            sock.close()?;
+            Ok(Object::None)
+        }
+        "__setattr__" => setattr(sock, call),
+        "listen" => {
+            let a = call.between("listen", 0, 1)?;
+            let backlog = match a.first() {
+                Some(b) => args::parse_i(b)?,
+                // CPython: Py_MIN(SOMAXCONN, 128).
+                None => constants::value("SOMAXCONN")
+                    .map_or(128, |v| v.min(128))
+                    .try_into()
+                    .unwrap_or(128),
+            };
+            sock.borrow().listen(backlog)?;
+            Ok(Object::None)
+        }
+        "accept" => {
+            call.python_noargs("socket.accept")?;
+            let state = sock.state();
+            let (new, addr) = sock.borrow().accept(state.default_timeout())?;
+            let new = Object::Socket(SocketRef::new(new, state));
+            Ok(Object::Tuple(vec![new, addr_object(addr)?]))
+        }
+        "connect" => {
+            let addr = call.meth_o("socket.connect")?;
+            let s = sock.borrow();
+            let addr = parse_address(&s, addr, "connect")?;
+            s.connect(&addr)?;
+            Ok(Object::None)
+        }
+        "connect_ex" => {
+            let addr = call.meth_o("socket.connect_ex")?;
+            let s = sock.borrow();
+            let addr = parse_address(&s, addr, "connect_ex")?;
+            Ok(Object::int(s.connect_ex(&addr)))
+        }
+        "shutdown" => {
+            let how = args::c_int(call.meth_o("socket.shutdown")?)?;
+            sock.borrow().shutdown(how)?;
+            Ok(Object::None)
+        }
+        "getsockopt" => {
+            let a = call.between("getsockopt", 2, 3)?;
+            let level = args::parse_i(&a[0])?;
+            let name = args::parse_i(&a[1])?;
+            let buflen = a.get(2).map(args::parse_i).transpose()?.unwrap_or(0);
+            let s = sock.borrow();
+            if buflen == 0 {
+                Ok(Object::int(s.getsockopt_int(level, name)?))
+            } else {
+                Ok(Object::Bytes(s.getsockopt_bytes(level, name, buflen)?))
+            }
+        }
+        "setsockopt" => setsockopt(sock, call),
+        "detach" => {
+            call.python_noargs("socket.detach")?;
+            let fd = sock.0.borrow_mut().detach();
+            sock.state().hand_out(fd);
+            Ok(Object::int(fd))
+        }
+        "dup" => {
+            call.python_noargs("socket.dup")?;
+            let s = sock.borrow();
+            let fd = Socket::dup_fd(s.fileno())?;
+            let state = sock.state();
+            let new = Socket::from_fd(
+                fd,
+                Some(s.family()),
+                Some(s.kind()),
+                Some(s.proto()),
+                state.default_timeout(),
+            );
+            let mut new = match new {
+                Ok(new) => new,
+                Err(e) => {
+                    let _ = Socket::close_fd(fd);
+                    return Err(e.into());
+                }
+            };
+            new.set_timeout(s.timeout())?;
+            Ok(Object::Socket(SocketRef::new(new, state)))
+        }
+        "set_inheritable" => {
+            let sig = args::PySig {
+                name: "socket.set_inheritable",
+                params: &["inheritable"],
+                required: 1,
+                kwonly: &[],
+                method: true,
+            };
+            let bound = call.bind(&sig)?;
+            let flag = bound[0].map(args::c_int).transpose()?.unwrap_or(0);
+            sock.borrow().set_inheritable(flag != 0)?;
+            Ok(Object::None)
+        }
         other => Err(Error::not_implemented(&format!("socket.{other}()")).into()),
     }
 }
@@ -406,6 +570,87 @@ fn recv_args(call: &Call<'_>, name: &str) -> Result<(usize, i32), PyException> {
     Ok((bufsize, flags))
 }
 
+/// `s.recv_into(buffer, nbytes=0, flags=0)` / `s.recvfrom_into(…)`
+/// (`"w*|ni:recv_into"`): receives into a `bytearray`, returning the count (and the
+/// sender's address).
+fn recv_into(sock: &SocketRef, name: &str, call: &Call<'_>) -> PyResult {
+    const PARAMS: [&str; 3] = ["buffer", "nbytes", "flags"];
+    let mut slots: [Option<&Object>; 3] = [None; 3];
+    if call.args.len() > 3 {
+        return Err(PyException::type_error(format!(
+            "{name}() takes at most 3 arguments ({} given)",
+            call.args.len() + call.kwargs.len()
+        )));
+    }
+    for (slot, arg) in slots.iter_mut().zip(call.args) {
+        *slot = Some(arg);
+    }
+    for (key, value) in call.kwargs {
+        let Some(i) = PARAMS.iter().position(|p| p == key) else {
+            return Err(PyException::type_error(format!(
+                "'{key}' is an invalid keyword argument for {name}()"
+            )));
+        };
+        if slots[i].is_some() {
+            return Err(PyException::type_error(format!(
+                "argument for {name}() given by name ('{key}') and position ({})",
+                i + 1
+            )));
+        }
+        slots[i] = Some(value);
+    }
+    let Some(buffer) = slots[0] else {
+        return Err(PyException::type_error(format!(
+            "{name}() missing required argument 'buffer' (pos 1)"
+        )));
+    };
+    let Object::ByteArray(buffer) = buffer else {
+        let which = if call.args.is_empty() {
+            "'buffer'".to_owned()
+        } else {
+            "1".to_owned()
+        };
+        return Err(PyException::type_error(format!(
+            "{name}() argument {which} must be read-write bytes-like object, not {}",
+            tp_name(buffer)
+        )));
+    };
+    let nbytes = slots[1].map(args::parse_n).transpose()?.unwrap_or(0);
+    let flags = slots[2].map(args::parse_i).transpose()?.unwrap_or(0);
+    if nbytes < 0 {
+        return Err(PyException::value_error(format!(
+            "negative buffersize in {name}"
+        )));
+    }
+    let buflen = buffer.borrow().len();
+    let wanted = if nbytes == 0 {
+        buflen
+    } else {
+        usize::try_from(nbytes).unwrap_or(usize::MAX)
+    };
+    if buflen < wanted {
+        return Err(PyException::value_error(if name == "recv_into" {
+            "buffer too small for requested bytes"
+        } else {
+            "nbytes is greater than the length of the buffer"
+        }));
+    }
+    let s = sock.borrow();
+    let (data, from) = if name == "recv_into" {
+        (s.recv(wanted, flags)?, None)
+    } else {
+        let (data, from) = s.recv_from(wanted, flags)?;
+        (data, Some(from))
+    };
+    let n = data.len();
+    let copied = n.min(wanted);
+    buffer.borrow_mut()[..copied].copy_from_slice(&data[..copied]);
+    match from {
+        None => Ok(Object::int(n)),
+        Some(from) => Ok(Object::Tuple(vec![Object::int(n), addr_object(from)?])),
+    }
+}
+
 /// `s.sendto(bytes, address)` / `s.sendto(bytes, flags, address)`.
 fn sendto(sock: &SocketRef, call: &Call<'_>) -> PyResult {
     if !call.kwargs.is_empty() {
@@ -428,6 +673,70 @@ fn sendto(sock: &SocketRef, call: &Call<'_>) -> PyResult {
     Ok(Object::int(s.send_to(&data, flags, &addr)?))
 }
 
+/// `s.__setattr__(name, value)`: `family` and `type` are read-only properties of
+/// `socket.socket`, `proto` a read-only member and `timeout` a getter-only attribute of
+/// `_socket.socket`; the class has `__slots__`, so no new attribute can be set.
+fn setattr(sock: &SocketRef, call: &Call<'_>) -> PyResult {
+    let a = call.exactly("__setattr__", 2).map_err(|_| {
+        PyException::type_error(format!("expected 2 arguments, got {}", call.args.len()))
+    })?;
+    let Object::Str(name) = &a[0] else {
+        return Err(PyException::type_error(format!(
+            "attribute name must be string, not '{}'",
+            tp_name(&a[0])
+        )));
+    };
+    let _ = sock;
+    Err(PyException::attribute_error(match name.as_str() {
+        "family" | "type" => format!("property '{name}' of 'socket' object has no setter"),
+        "proto" => "readonly attribute".to_owned(),
+        "timeout" => "attribute 'timeout' of '_socket.socket' objects is not writable".to_owned(),
+        _ if getattr(sock, name).is_some() => {
+            format!("'socket' object attribute '{name}' is read-only")
+        }
+        other => format!(
+            "'socket' object has no attribute '{other}' and no __dict__ for setting new attributes"
+        ),
+    }))
+}
+
+/// `s.setsockopt(level, optname, value)` / `s.setsockopt(level, optname, None, optlen)`:
+/// CPython tries the formats `"iii"`, `"iiO!I"` and `"iiy*"` in turn, so the errors are
+/// those of the last one.
+fn setsockopt(sock: &SocketRef, call: &Call<'_>) -> PyResult {
+    let s = sock.borrow();
+    if call.kwargs.is_empty() {
+        if let [level, name, flag] = call.args {
+            if let (Ok(level), Ok(name), Ok(flag)) = (
+                args::parse_i(level),
+                args::parse_i(name),
+                args::parse_i(flag),
+            ) {
+                s.setsockopt(level, name, &flag.to_ne_bytes())?;
+                return Ok(Object::None);
+            }
+        }
+        if let [level, name, Object::None, optlen] = call.args {
+            if let (Ok(level), Ok(name), Ok(optlen)) = (
+                args::parse_i(level),
+                args::parse_i(name),
+                args::parse_uint_mask(optlen),
+            ) {
+                s.setsockopt_none(level, name, optlen)?;
+                return Ok(Object::None);
+            }
+        }
+    }
+    let [level, name, value] = call.exactly("setsockopt", 3)? else {
+        unreachable!("exactly three arguments")
+    };
+    let level = args::parse_i(level)?;
+    let name = args::parse_i(name)?;
+    let value = args::buffer(value)?;
+    s.setsockopt(level, name, &value)?;
+    Ok(Object::None)
+}
+
 // ---- addresses --------------------------------------------------------------------------
 
 /// A Python address for a socket of `s`'s family: CPython's `getsockaddrarg`, whose
@@ -437,6 +746,9 @@ fn parse_address(s: &Socket, addr: &Object, caller: &str) -> Result<SockAddr, Py
     if Some(family) == constants::value("AF_INET") {
         return parse_inet(addr, caller);
     }
+    if Some(family) == constants::value("AF_INET6") {
+        return parse_inet6(addr, caller);
+    }
     if Some(family) == constants::value("AF_UNIX") {
         let bytes = match addr {
             // PyUnicode_EncodeFSDefault: UTF-8 (lone surrogates cannot occur in a String).
@@ -444,6 +756,41 @@ fn parse_address(s: &Socket, addr: &Object, caller: &str) -> Result<SockAddr, Py
             other => args::buffer(other)?,
         };
         return Ok(SockAddr::Unix(UnixAddr::from_bytes(bytes)?));
+    }
+    if Some(family) == constants::value("AF_NETLINK") {
+        let Object::Tuple(items) = addr else {
+            return Err(PyException::type_error(format!(
+                "{caller}(): AF_NETLINK address must be tuple, not {}",
+                tp_name(addr)
+            )));
+        };
+        let [pid, groups] = items.as_slice() else {
+            return Err(PyException::type_error(
+                "AF_NETLINK address must be a pair (pid, groups)",
+            ));
+        };
+        return Ok(SockAddr::Netlink {
+            pid: args::parse_uint_mask(pid)?,
+            groups: args::parse_uint_mask(groups)?,
+        });
+    }
+    if Some(family) == constants::value("AF_VSOCK") {
+        let Object::Tuple(items) = addr else {
+            return Err(PyException::type_error(format!(
+                "getsockaddrarg: AF_VSOCK address must be tuple, not {}",
+                tp_name(addr)
+            )));
+        };
+        let [cid, port] = items.as_slice() else {
+            return Err(PyException::type_error(format!(
+                "getsockaddrarg() takes exactly 2 arguments ({} given)",
+                items.len()
+            )));
+        };
+        return Ok(SockAddr::Vsock {
+            cid: args::parse_uint_mask(cid)?,
+            port: args::parse_uint_mask(port)?,
+        });
     }
     let name = EnumClass::AddressFamily
         .member_by_value(family)
@@ -476,6 +823,54 @@ fn parse_inet(addr: &Object, caller: &str) -> Result<SockAddr, PyException> {
     let ip = address::resolve_ipv4(&host)?;
     let port = u16::try_from(port).map_err(|_| port_range())?;
     Ok(SockAddr::Inet(ip, port))
+}
+
+/// An `AF_INET6` address: a tuple `(host, port[, flowinfo[, scope_id]])` (CPython's
+/// `"O&i|II"` with its messages).
+fn parse_inet6(addr: &Object, caller: &str) -> Result<SockAddr, PyException> {
+    let Object::Tuple(items) = addr else {
+        return Err(PyException::type_error(format!(
+            "{caller}(): AF_INET6 address must be tuple, not {}",
+            tp_name(addr)
+        )));
+    };
+    let shape = || {
+        PyException::type_error(
+            "AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])",
+        )
+    };
+    if !(2..=4).contains(&items.len()) {
+        return Err(shape());
+    }
+    let port_range = || PyException::overflow_error(format!("{caller}(): port must be 0-65535."));
+    let host = host_bytes(&items[0])?;
+    let port = args::parse_i(&items[1]).map_err(|e| {
+        if e.exc_type() == ExcType::OverflowError {
+            port_range()
+        } else {
+            e
+        }
+    })?;
+    let flowinfo = items
+        .get(2)
+        .map(args::parse_uint_mask)
+        .transpose()?
+        .unwrap_or(0);
+    let scope_id = items
+        .get(3)
+        .map(args::parse_uint_mask)
+        .transpose()?
+        .unwrap_or(0);
+    let ip = address::resolve_ipv6(&host)?;
+    let port = u16::try_from(port).map_err(|_| port_range())?;
+    if flowinfo > 0xfffff {
+        return Err(PyException::overflow_error(format!(
+            "{caller}(): flowinfo must be 0-1048575."
+        )));
+    }
+    Ok(SockAddr::Inet6(std::net::SocketAddrV6::new(
+        ip, port, flowinfo, scope_id,
+    )))
 }
 
 /// A host as CPython's `idna_converter` takes it: `str` (ASCII; other text would be
@@ -542,6 +937,10 @@ pub fn addr_object(addr: Option<SockAddr>) -> PyResult {
         ]),
         SockAddr::Unix(UnixAddr::Path(p)) => Object::str(String::from_utf8_lossy(&p)),
         SockAddr::Unix(UnixAddr::Abstract(a)) => Object::Bytes(a),
+        SockAddr::Netlink { pid, groups } => {
+            Object::Tuple(vec![Object::int(pid), Object::int(groups)])
+        }
+        SockAddr::Vsock { cid, port } => Object::Tuple(vec![Object::int(cid), Object::int(port)]),
         SockAddr::Other { family, data } => {
             let name = EnumClass::AddressFamily.member_by_value(i64::from(family));
             if let Some(name) = name.filter(|n| FAMILIES_DECODED_BY_CPYTHON.contains(n)) {

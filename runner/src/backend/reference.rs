@@ -213,7 +213,9 @@ fn exception_value(e: &PyException, ids: &mut Ids) -> ExceptionValue {
         errno_name: e.errno_name(),
         strerror: e.strerror().map(|s| to_value(&s, ids)),
         message: e.message(),
-        exceptions: None,
+        exceptions: e
+            .exceptions()
+            .map(|group| group.iter().map(|x| exception_value(x, ids)).collect()),
     }
 }
 
@@ -393,7 +395,10 @@ fn run_step(
             Ok(o) => o,
             Err(e) => return Ok(Err(e)),
         },
-        Root::Builtins => return Err("the reference has no builtins yet".into()),
+        Root::Builtins => match m.builtin(first) {
+            Ok(o) => o,
+            Err(e) => return Ok(Err(e)),
+        },
         Root::Saved => saved
             .get(first)
             .cloned()

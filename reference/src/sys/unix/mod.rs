@@ -10,10 +10,11 @@ mod socket;
 pub use consts::{cmsg_len, cmsg_space, constants};
 pub use errno::{ERRNO, errno_name, errno_value, strerror};
 pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
-pub use netdb::numeric_host_v4;
+pub use netdb::{AddrInfo, GaiError, getaddrinfo_numeric, numeric_host_v4};
 pub use socket::{
     AF_UNIX, Addr, Errno, HAS_ABSTRACT_UNIX, Interest, SOCK_CLOEXEC, SOCK_NONBLOCK, Socket,
-    UNIX_PATH_CAPACITY,
+    UNIX_PATH_CAPACITY, close_fd, dup, fd_is_open, getsockopt_int, so_protocol, so_type,
+    socket_family,
 };
 
 /// `AF_INET` as the portable layers need it to pick a code path (the full table is

@@ -38,3 +38,97 @@ pub fn numeric_host_v4(host: &CStr) -> Option<[u8; 4]> {
     unsafe { libc::freeaddrinfo(res) };
     packed
 }
+
+/// One entry of a `getaddrinfo(3)` result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddrInfo {
+    /// `ai_family`.
+    pub family: i32,
+    /// `ai_socktype`.
+    pub socktype: i32,
+    /// `ai_protocol`.
+    pub protocol: i32,
+    /// `ai_canonname` (empty when null).
+    pub canonname: String,
+    /// `ai_addr`.
+    pub addr: Option<super::Addr>,
+}
+
+/// How `getaddrinfo(3)` failed: its `EAI_*` code with `gai_strerror(3)`'s text, or for
+/// `EAI_SYSTEM` the errno.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GaiError {
+    /// An `EAI_*` code and its text.
+    Gai(i32, String),
+    /// `EAI_SYSTEM`: the errno.
+    System(super::Errno),
+}
+
+/// `getaddrinfo(3)` with `AI_NUMERICHOST | AI_NUMERICSERV` always added to `flags`, so
+/// that it never asks a name service: a host or service that is not numeric fails with
+/// `EAI_NONAME` / `EAI_SERVICE`. `None` passes a null pointer.
+pub fn getaddrinfo_numeric(
+    host: Option<&CStr>,
+    service: Option<&CStr>,
+    family: i32,
+    socktype: i32,
+    protocol: i32,
+    flags: i32,
+) -> Result<Vec<AddrInfo>, GaiError> {
+    // SAFETY: an all-zero `addrinfo` is a valid "no hints" value.
+    let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
+    hints.ai_family = family;
+    hints.ai_socktype = socktype;
+    hints.ai_protocol = protocol;
+    hints.ai_flags = flags | libc::AI_NUMERICHOST | libc::AI_NUMERICSERV;
+    let mut res: *mut libc::addrinfo = ptr::null_mut();
+    let c_host = host.map_or(ptr::null(), CStr::as_ptr);
+    let c_service = service.map_or(ptr::null(), CStr::as_ptr);
+    // SAFETY: the strings are NUL-terminated or null, `hints` is a valid `addrinfo`
+    // and `res` a valid out-pointer.
+    let rc = unsafe { libc::getaddrinfo(c_host, c_service, &hints, &mut res) };
+    if rc != 0 {
+        if rc == libc::EAI_SYSTEM {
+            return Err(GaiError::System(super::Errno(
+                std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+            )));
+        }
+        // SAFETY: `gai_strerror` returns a static NUL-terminated string for any code.
+        let text = unsafe { CStr::from_ptr(libc::gai_strerror(rc)) };
+        return Err(GaiError::Gai(rc, text.to_string_lossy().into_owned()));
+    }
+    let mut out = Vec::new();
+    let mut cur = res;
+    while !cur.is_null() {
+        // SAFETY: `cur` is an entry of the list `getaddrinfo` returned, alive until
+        // `freeaddrinfo` below.
+        let info = unsafe { &*cur };
+        let canonname = if info.ai_canonname.is_null() {
+            String::new()
+        } else {
+            // SAFETY: a non-null `ai_canonname` is a NUL-terminated string.
+            unsafe { CStr::from_ptr(info.ai_canonname) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        let addr = if info.ai_addr.is_null() {
+            None
+        } else {
+            // SAFETY: `ai_addr` points to `ai_addrlen` readable bytes of a socket
+            // address, which is copied out before the list is freed.
+            unsafe { super::socket::addr_from_raw(info.ai_addr, info.ai_addrlen) }
+        };
+        out.push(AddrInfo {
+            family: info.ai_family,
+            socktype: info.ai_socktype,
+            protocol: info.ai_protocol,
+            canonname,
+            addr,
+        });
+        cur = info.ai_next;
+    }
+    // SAFETY: `res` came from a successful `getaddrinfo` and is freed exactly once;
+    // nothing borrowed from it is used afterwards.
+    unsafe { libc::freeaddrinfo(res) };
+    Ok(out)
+}

@@ -1,6 +1,7 @@
-//! Socket file descriptors: `socket(2)`, `close(2)`, `fcntl(2)` (`O_NONBLOCK`), `bind(2)`,
-//! `getsockname(2)`, `getpeername(2)`, `recv(2)`, `recvfrom(2)`, `send(2)`, `sendto(2)` and
-//! `poll(2)`, as thin wrappers that return the C call's `errno` unchanged.
+//! Socket file descriptors: `socket(2)`, `socketpair(2)`, `close(2)`, `fcntl(2)`
+//! (`O_NONBLOCK`, `FD_CLOEXEC`, `F_DUPFD_CLOEXEC`), `bind(2)`, `listen(2)`, `accept4(2)`,
+//! `connect(2)`, `shutdown(2)`, `getsockopt(2)`, `setsockopt(2)`, `getsockname(2)`,
+//! `getpeername(2)`, `recv(2)`, `recvfrom(2)`, `send(2)`, `sendto(2)` and `poll(2)`, as thin wrappers that return the C call's `errno` unchanged.
 //!
 //! The calls go through the socket2 crate where it has them. Nothing here retries,
 //! waits or interprets an error: the timeout state machine that CPython's
@@ -10,6 +11,7 @@
 use std::io;
 use std::mem::{MaybeUninit, offset_of, size_of};
 use std::os::fd::{AsRawFd, IntoRawFd};
+use std::ptr;
 
 use socket2::{Domain, Protocol, SockAddr, SockAddrStorage, Type};
 
@@ -127,6 +129,20 @@ pub enum Addr {
         /// The covered bytes of `sun_path`.
         path: Vec<u8>,
     },
+    /// `struct sockaddr_nl` (Linux `AF_NETLINK`).
+    Netlink {
+        /// `nl_pid`.
+        pid: u32,
+        /// `nl_groups`.
+        groups: u32,
+    },
+    /// `struct sockaddr_vm` (Linux `AF_VSOCK`).
+    Vsock {
+        /// `svm_cid`.
+        cid: u32,
+        /// `svm_port`.
+        port: u32,
+    },
     /// Any other family: `sa_family` and the bytes of `struct sockaddr`'s `sa_data`.
     Other {
         /// `sa_family`.
@@ -179,6 +195,8 @@ impl Addr {
                 }
                 offset_of!(libc::sockaddr_un, sun_path) + path.len()
             }
+            Addr::Netlink { pid, groups } => linux_addr::netlink(&mut storage, *pid, *groups)?,
+            Addr::Vsock { cid, port } => linux_addr::vsock(&mut storage, *cid, *port)?,
             Addr::Other { family, data } => {
                 // SAFETY: as above, for the generic `sockaddr`.
                 let sa: &mut libc::sockaddr = unsafe { storage.view_as() };
@@ -227,6 +245,9 @@ impl Addr {
                 .min(UNIX_PATH_CAPACITY);
             let path = sun.sun_path[..covered].iter().map(|&c| c as u8).collect();
             return Some(Addr::Unix { family, path });
+        }
+        if let Some(addr) = linux_addr::decode(addr) {
+            return Some(addr);
         }
         // SAFETY: every `sockaddr_*` starts with the generic `sockaddr` layout, and the
         // storage is larger than a `sockaddr`.
@@ -397,4 +418,303 @@ fn fill_spare(
     // `MSG_TRUNC`, without writing more).
     unsafe { buf.set_len(start + n.min(len)) };
     Ok(n)
+}
+
+/// Ownership, connections and options: `socketpair(2)`, `listen(2)`, `accept4(2)`,
+/// `connect(2)`, `shutdown(2)`, `getsockopt(2)`, `setsockopt(2)`.
+impl Socket {
+    /// Takes ownership of the open descriptor `fd` (CPython's `socket(fileno=fd)`): it is
+    /// closed when the value is dropped or closed. The caller guarantees that nothing
+    /// else closes `fd` (the `py` layer only adopts descriptors it handed out itself).
+    pub fn adopt(fd: i32) -> Socket {
+        use std::os::fd::FromRawFd;
+        // SAFETY: `fd` is an open descriptor that no other owner will close (the
+        // caller's guarantee, see above); socket2 only wraps it.
+        Socket(unsafe { socket2::Socket::from_raw_fd(fd) })
+    }
+
+    /// Gives up ownership without closing (`socket.detach()`): the descriptor.
+    pub fn into_raw(self) -> i32 {
+        self.0.into_raw_fd()
+    }
+
+    /// `socketpair(family, type | SOCK_CLOEXEC, proto)`.
+    pub fn pair(family: i32, ty: i32, proto: i32) -> Result<(Socket, Socket), Errno> {
+        let (a, b) = socket2::Socket::pair_raw(
+            Domain::from(family),
+            Type::from(ty | SOCK_CLOEXEC),
+            Some(Protocol::from(proto)),
+        )?;
+        if SOCK_CLOEXEC == 0 {
+            a.set_cloexec(true)?;
+            b.set_cloexec(true)?;
+        }
+        Ok((Socket(a), Socket(b)))
+    }
+
+    /// `fcntl(F_SETFD)` with `FD_CLOEXEC` cleared (inheritable) or set
+    /// (`os.set_inheritable`).
+    pub fn set_inheritable(&self, inheritable: bool) -> Result<(), Errno> {
+        Ok(self.0.set_cloexec(!inheritable)?)
+    }
+
+    /// `listen(2)`.
+    pub fn listen(&self, backlog: i32) -> Result<(), Errno> {
+        Ok(self.0.listen(backlog)?)
+    }
+
+    /// `accept4(2)` with `SOCK_CLOEXEC` (`accept(2)` then `FD_CLOEXEC` elsewhere): the
+    /// new socket and the peer's address.
+    pub fn accept(&self) -> Result<(Socket, Option<Addr>), Errno> {
+        let (sock, addr) = self.0.accept()?;
+        Ok((Socket(sock), Addr::from_sockaddr(&addr)))
+    }
+
+    /// `connect(2)`, its errno unchanged (`EINPROGRESS` for a non-blocking socket).
+    pub fn connect(&self, addr: &Addr) -> Result<(), Errno> {
+        let addr = addr.to_sockaddr()?;
+        // SAFETY: `addr` is a valid socket address of the length it states.
+        let rc = unsafe { libc::connect(self.fd(), addr.as_ptr().cast(), addr.len()) };
+        if rc < 0 { Err(Errno::last()) } else { Ok(()) }
+    }
+
+    /// `shutdown(2)` with `how` passed through (an invalid value gives `EINVAL`).
+    pub fn shutdown(&self, how: i32) -> Result<(), Errno> {
+        // SAFETY: a plain call on a descriptor this value owns.
+        let rc = unsafe { libc::shutdown(self.fd(), how) };
+        if rc < 0 { Err(Errno::last()) } else { Ok(()) }
+    }
+
+    /// `getsockopt(2)` of a C `int` option.
+    pub fn getsockopt_int(&self, level: i32, name: i32) -> Result<i32, Errno> {
+        getsockopt_int(self.fd(), level, name)
+    }
+
+    /// `getsockopt(2)` into a buffer of `len` bytes: the bytes the kernel wrote
+    /// (`optlen` after the call).
+    pub fn getsockopt_bytes(&self, level: i32, name: i32, len: usize) -> Result<Vec<u8>, Errno> {
+        let mut buf = vec![0u8; len];
+        let mut optlen = libc::socklen_t::try_from(len).map_err(|_| Errno(libc::EINVAL))?;
+        // SAFETY: `buf` has `optlen` writable bytes and `optlen` is a valid in/out
+        // length.
+        let rc = unsafe {
+            libc::getsockopt(self.fd(), level, name, buf.as_mut_ptr().cast(), &mut optlen)
+        };
+        if rc < 0 {
+            return Err(Errno::last());
+        }
+        buf.truncate(optlen as usize);
+        Ok(buf)
+    }
+
+    /// `setsockopt(2)` with `value` as the option's bytes.
+    pub fn setsockopt_bytes(&self, level: i32, name: i32, value: &[u8]) -> Result<(), Errno> {
+        let len = libc::socklen_t::try_from(value.len()).map_err(|_| Errno(libc::EINVAL))?;
+        // SAFETY: `value` has `len` readable bytes; the kernel only reads them.
+        let rc = unsafe { libc::setsockopt(self.fd(), level, name, value.as_ptr().cast(), len) };
+        if rc < 0 { Err(Errno::last()) } else { Ok(()) }
+    }
+
+    /// `setsockopt(2)` with a null `optval` and the given `optlen` (CPython's
+    /// `setsockopt(level, name, None, optlen)`).
+    pub fn setsockopt_null(&self, level: i32, name: i32, optlen: u32) -> Result<(), Errno> {
+        // SAFETY: a null option value is passed on as such; the kernel checks it
+        // against `optlen` and fails with `EFAULT` rather than read through it.
+        let rc = unsafe { libc::setsockopt(self.fd(), level, name, ptr::null(), optlen) };
+        if rc < 0 { Err(Errno::last()) } else { Ok(()) }
+    }
+}
+
+/// `getsockopt(2)` of a C `int` option on a descriptor number (which need not be open:
+/// then `EBADF`).
+pub fn getsockopt_int(fd: i32, level: i32, name: i32) -> Result<i32, Errno> {
+    let mut value: libc::c_int = 0;
+    let mut len = size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `value` and `len` are valid for writing; on an fd that is not open the
+    // call fails with `EBADF` and writes nothing.
+    let rc = unsafe { libc::getsockopt(fd, level, name, (&raw mut value).cast(), &mut len) };
+    if rc < 0 {
+        Err(Errno::last())
+    } else {
+        Ok(value)
+    }
+}
+
+/// The `sa_family` of `getsockname(2)` on a descriptor number (CPython's validation of
+/// `socket(fileno=fd)`).
+pub fn socket_family(fd: i32) -> Result<i32, Errno> {
+    let mut storage = SockAddrStorage::zeroed();
+    let mut len = storage.size_of();
+    // SAFETY: `storage` is a writable `sockaddr_storage` of `len` bytes.
+    let rc = unsafe {
+        let sa: *mut libc::sockaddr = storage.view_as::<libc::sockaddr>();
+        libc::getsockname(fd, sa, &mut len)
+    };
+    if rc < 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: the storage was zeroed and then filled by the kernel; its first field
+    // is the family in every `sockaddr_*` layout.
+    let family = unsafe { storage.view_as::<libc::sockaddr>().sa_family };
+    Ok(i32::from(family))
+}
+
+/// `fcntl(fd, F_DUPFD_CLOEXEC, 0)`: a new non-inheritable descriptor for the same
+/// open file (CPython's `_Py_dup`, behind `socket.dup(fd)`).
+pub fn dup(fd: i32) -> Result<Socket, Errno> {
+    // SAFETY: duplicating a descriptor number creates a new one and touches nothing
+    // else; on an fd that is not open it fails with `EBADF`.
+    let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    if new < 0 {
+        return Err(Errno::last());
+    }
+    Ok(Socket::adopt(new))
+}
+
+/// `close(2)` of a descriptor number the caller owns (`socket.close(fd)`).
+pub fn close_fd(fd: i32) -> Result<(), Errno> {
+    // SAFETY: the caller owns `fd` (the `py` layer only closes descriptors it handed
+    // out); it is not used again.
+    let rc = unsafe { libc::close(fd) };
+    if rc < 0 { Err(Errno::last()) } else { Ok(()) }
+}
+
+/// Whether `fd` is an open descriptor (`fcntl(F_GETFD)` succeeds).
+pub fn fd_is_open(fd: i32) -> bool {
+    // SAFETY: `F_GETFD` only reads the descriptor flags.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) >= 0 }
+}
+
+/// Copies a C socket address of `len` bytes at `ptr` into an [`Addr`].
+///
+/// # Safety
+///
+/// `ptr` must point to `len` readable bytes holding a socket address.
+pub(super) unsafe fn addr_from_raw(
+    ptr: *const libc::sockaddr,
+    len: libc::socklen_t,
+) -> Option<Addr> {
+    let mut storage = SockAddrStorage::zeroed();
+    let len = len.min(storage.size_of());
+    // SAFETY: the caller guarantees `len` readable bytes at `ptr`; the storage is at
+    // least that large (the length was capped to its size) and does not overlap.
+    unsafe {
+        let dst: *mut libc::sockaddr = storage.view_as::<libc::sockaddr>();
+        ptr::copy_nonoverlapping(ptr.cast::<u8>(), dst.cast::<u8>(), len as usize);
+    }
+    // SAFETY: the storage holds a socket address of `len` bytes, copied above.
+    let addr = unsafe { SockAddr::new(storage, len) };
+    Addr::from_sockaddr(&addr)
+}
+
+/// `SO_PROTOCOL` where the platform has it (Linux, Android, FreeBSD); CPython uses
+/// `proto = 0` for `socket(fileno=fd)` elsewhere.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+const SO_PROTOCOL: Option<i32> = Some(libc::SO_PROTOCOL);
+/// See above.
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+const SO_PROTOCOL: Option<i32> = None;
+
+/// `getsockopt(fd, SOL_SOCKET, SO_TYPE)`.
+pub fn so_type(fd: i32) -> Result<i32, Errno> {
+    getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_TYPE)
+}
+
+/// `getsockopt(fd, SOL_SOCKET, SO_PROTOCOL)`; `None` where there is no such option.
+pub fn so_protocol(fd: i32) -> Result<Option<i32>, Errno> {
+    SO_PROTOCOL
+        .map(|name| getsockopt_int(fd, libc::SOL_SOCKET, name))
+        .transpose()
+}
+
+impl Socket {
+    /// `getsockopt(SOL_SOCKET, SO_ERROR)`: the pending error, cleared by reading it.
+    pub fn so_error(&self) -> Result<i32, Errno> {
+        getsockopt_int(self.fd(), libc::SOL_SOCKET, libc::SO_ERROR)
+    }
+}
+
+/// `ENOTSOCK`, `EINPROGRESS` and `EISCONN`, which `socket(fileno=…)` and `connect`
+/// treat specially.
+impl Errno {
+    /// `ENOTSOCK`.
+    pub const ENOTSOCK: Errno = Errno(libc::ENOTSOCK);
+    /// `EINPROGRESS`.
+    pub const EINPROGRESS: Errno = Errno(libc::EINPROGRESS);
+    /// `EISCONN`.
+    pub const EISCONN: Errno = Errno(libc::EISCONN);
+}
+
+/// The Linux-only address families: `AF_NETLINK` and `AF_VSOCK`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod linux_addr {
+    use std::mem::size_of;
+
+    use socket2::{SockAddr, SockAddrStorage};
+
+    use super::{Addr, Errno};
+
+    /// Writes a `sockaddr_nl`; its length.
+    pub fn netlink(storage: &mut SockAddrStorage, pid: u32, groups: u32) -> Result<usize, Errno> {
+        // SAFETY: `sockaddr_nl` fits the storage (`view_as` asserts it).
+        let nl: &mut libc::sockaddr_nl = unsafe { storage.view_as() };
+        nl.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+        nl.nl_pid = pid;
+        nl.nl_groups = groups;
+        Ok(size_of::<libc::sockaddr_nl>())
+    }
+
+    /// Writes a `sockaddr_vm`; its length.
+    pub fn vsock(storage: &mut SockAddrStorage, cid: u32, port: u32) -> Result<usize, Errno> {
+        // SAFETY: `sockaddr_vm` fits the storage (`view_as` asserts it).
+        let vm: &mut libc::sockaddr_vm = unsafe { storage.view_as() };
+        vm.svm_family = libc::AF_VSOCK as libc::sa_family_t;
+        vm.svm_cid = cid;
+        vm.svm_port = port;
+        Ok(size_of::<libc::sockaddr_vm>())
+    }
+
+    /// Decodes an address of these families.
+    pub fn decode(addr: &SockAddr) -> Option<Addr> {
+        let family = i32::from(addr.family());
+        let ptr = addr.as_ptr();
+        if family == libc::AF_NETLINK {
+            // SAFETY: the family says the storage holds a `sockaddr_nl`; the storage is
+            // larger than one.
+            let nl = unsafe { &*ptr.cast::<libc::sockaddr_nl>() };
+            return Some(Addr::Netlink {
+                pid: nl.nl_pid,
+                groups: nl.nl_groups,
+            });
+        }
+        if family == libc::AF_VSOCK {
+            // SAFETY: as above, for `sockaddr_vm`.
+            let vm = unsafe { &*ptr.cast::<libc::sockaddr_vm>() };
+            return Some(Addr::Vsock {
+                cid: vm.svm_cid,
+                port: vm.svm_port,
+            });
+        }
+        None
+    }
+}
+
+/// Elsewhere these families do not exist.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+mod linux_addr {
+    use socket2::{SockAddr, SockAddrStorage};
+
+    use super::{Addr, Errno};
+
+    pub fn netlink(_: &mut SockAddrStorage, _: u32, _: u32) -> Result<usize, Errno> {
+        Err(Errno(libc::EAFNOSUPPORT))
+    }
+
+    pub fn vsock(_: &mut SockAddrStorage, _: u32, _: u32) -> Result<usize, Errno> {
+        Err(Errno(libc::EAFNOSUPPORT))
+    }
+
+    pub fn decode(_: &SockAddr) -> Option<Addr> {
+        None
+    }
 }

@@ -1,0 +1,451 @@
+//! The module-level functions of `socket` that make or use sockets: `socketpair`,
+//! `fromfd`, `dup`, `close`, `getaddrinfo` (numeric hosts only), `create_connection`,
+//! `create_server` and `has_dualstack_ipv6`, with the argument handling of `socket.py`
+//! (for those written in Python) or of `Modules/socketmodule.c`.
+
+use std::rc::Rc;
+
+use super::args::{self, Call, PySig};
+use super::exception::PyException;
+use super::object::{EnumMember, Object, repr, tp_name, truthy};
+use super::socket::{self as pysocket, SocketRef};
+use super::state::{Owner, State};
+use crate::core::constants::{self, EnumClass};
+use crate::core::netdb;
+use crate::core::socket::Socket;
+use crate::core::{Error, ExcType};
+
+type PyResult = Result<Object, PyException>;
+
+/// The names of the functions implemented here.
+pub const NAMES: &[&str] = &[
+    "close",
+    "create_connection",
+    "create_server",
+    "dup",
+    "fromfd",
+    "getaddrinfo",
+    "has_dualstack_ipv6",
+    "socketpair",
+];
+
+/// Calls the function `name`; `None` when there is no such function here.
+pub fn call(name: &str, call: &Call<'_>, state: &Rc<State>) -> Option<PyResult> {
+    Some(match name {
+        "socketpair" => socketpair(call, state),
+        "fromfd" => fromfd(call, state),
+        "dup" => dup(call, state),
+        "close" => close(call, state),
+        "getaddrinfo" => getaddrinfo(call),
+        "create_connection" => create_connection(call, state),
+        "create_server" => create_server(call, state),
+        "has_dualstack_ipv6" => call
+            .python_noargs_fn("has_dualstack_ipv6")
+            .map(|()| Object::Bool(has_dualstack_ipv6(state))),
+        _ => return None,
+    })
+}
+
+fn constant(name: &str) -> i32 {
+    constants::value(name)
+        .and_then(|v| i32::try_from(v).ok())
+        .unwrap_or(-1)
+}
+
+fn enum_or_int(class: EnumClass, value: i32) -> Object {
+    let value = i64::from(value);
+    match class.member_by_value(value) {
+        Some(name) => Object::Enum(EnumMember {
+            class,
+            name: Some(name.to_owned()),
+            value,
+        }),
+        None => Object::int(value),
+    }
+}
+
+/// `socket.socketpair(family=None, type=SOCK_STREAM, proto=0)`: `socket.py`'s wrapper
+/// (`None` is `AF_UNIX`) over the C `socketpair` (`"|iii:socketpair"`).
+fn socketpair(call: &Call<'_>, state: &Rc<State>) -> PyResult {
+    let sig = PySig {
+        name: "socketpair",
+        params: &["family", "type", "proto"],
+        required: 0,
+        kwonly: &[],
+        method: false,
+    };
+    let bound = call.bind(&sig)?;
+    let family = match bound[0] {
+        None | Some(Object::None) => constant("AF_UNIX"),
+        Some(f) => args::parse_i(f)?,
+    };
+    let ty = bound[1].map(args::parse_i).transpose()?;
+    let ty = ty.unwrap_or_else(|| constant("SOCK_STREAM"));
+    let proto = bound[2].map(args::parse_i).transpose()?.unwrap_or(0);
+    let (a, b) = Socket::pair(family, ty, proto, state.default_timeout())?;
+    Ok(Object::Tuple(vec![
+        Object::Socket(SocketRef::new(a, state)),
+        Object::Socket(SocketRef::new(b, state)),
+    ]))
+}
+
+/// `socket.dup(fd)`'s descriptor argument (`PyLong_AsLong`), as an `int` descriptor
+/// number (`-1` for values no descriptor can have, which the C call then refuses).
+fn fd_arg(obj: &Object) -> Result<i32, PyException> {
+    Ok(i32::try_from(args::c_long(obj)?).unwrap_or(-1))
+}
+
+/// `socket.fromfd(fd, family, type, proto=0)`: `socket(family, type, proto, dup(fd))`.
+/// The duplicate is closed again when making the socket fails (CPython leaves it to
+/// leak).
+fn fromfd(call: &Call<'_>, state: &Rc<State>) -> PyResult {
+    let sig = PySig {
+        name: "fromfd",
+        params: &["fd", "family", "type", "proto"],
+        required: 3,
+        kwonly: &[],
+        method: false,
+    };
+    let bound = call.bind(&sig)?;
+    let fd = fd_arg(bound[0].unwrap_or(&Object::None))?;
+    let new = Socket::dup_fd(fd)?;
+    let made = (|| {
+        let family = args::c_int(bound[1].unwrap_or(&Object::None))?;
+        let ty = args::c_int(bound[2].unwrap_or(&Object::None))?;
+        let proto = bound[3].map(args::c_int).transpose()?.unwrap_or(0);
+        let given = |n: i32| (n != -1).then_some(n);
+        let sock = Socket::from_fd(
+            new,
+            given(family),
+            given(ty),
+            given(proto),
+            state.default_timeout(),
+        )?;
+        Ok::<_, PyException>(Object::Socket(SocketRef::new(sock, state)))
+    })();
+    if made.is_err() {
+        let _ = Socket::close_fd(new);
+    }
+    made
+}
+
+/// `socket.dup(fd)` → `fcntl(F_DUPFD_CLOEXEC)`: the new descriptor's number.
+fn dup(call: &Call<'_>, state: &Rc<State>) -> PyResult {
+    let fd = fd_arg(call.meth_o("_socket.dup")?)?;
+    let new = Socket::dup_fd(fd)?;
+    state.hand_out(new);
+    Ok(Object::int(new))
+}
+
+/// `socket.close(fd)` → C `close(2)` (`ECONNRESET` ignored). Only descriptors the
+/// module handed out are closed (see [`State`]).
+fn close(call: &Call<'_>, state: &Rc<State>) -> PyResult {
+    let fd = fd_arg(call.meth_o("_socket.close")?)?;
+    match state.owner(fd) {
+        Owner::Free => {
+            state.take(fd);
+            Socket::close_fd(fd)?;
+        }
+        Owner::Socket => state
+            .with_owner(fd, Socket::close_underneath)
+            .unwrap_or_else(|| Err(Error::from_errno(crate::core::errno::EBADF)))?,
+        Owner::Unknown => return Err(state.refuse()),
+    }
+    Ok(Object::None)
+}
+
+/// `socket.getaddrinfo(host, port, family=0, type=0, proto=0, flags=0)` for numeric
+/// hosts and ports (see [`netdb`]), with the C function's argument checks and
+/// `socket.py`'s conversion of families and types to enum members.
+fn getaddrinfo(call: &Call<'_>) -> PyResult {
+    let sig = PySig {
+        name: "getaddrinfo",
+        params: &["host", "port", "family", "type", "proto", "flags"],
+        required: 2,
+        kwonly: &[],
+        method: false,
+    };
+    let bound = call.bind(&sig)?;
+    let num = |i: usize| {
+        bound[i]
+            .map(args::parse_i)
+            .transpose()
+            .map(Option::unwrap_or_default)
+    };
+    let (family, socktype, proto, flags) = (num(2)?, num(3)?, num(4)?, num(5)?);
+    let host = match bound[0].unwrap_or(&Object::None) {
+        Object::None => None,
+        Object::Str(s) if s.is_ascii() => Some(s.as_bytes().to_vec()),
+        Object::Str(s) => {
+            return Err(Error::not_implemented(&format!(
+                "resolving the non-ASCII host name {}",
+                repr(&Object::str(s.clone()))
+            ))
+            .into());
+        }
+        Object::Bytes(b) => Some(b.clone()),
+        _ => {
+            return Err(PyException::type_error(
+                "getaddrinfo() argument 1 must be string or None",
+            ));
+        }
+    };
+    let port = match bound[1].unwrap_or(&Object::None) {
+        Object::Int(_) => Some(
+            args::c_long(bound[1].unwrap_or(&Object::None))?
+                .to_string()
+                .into_bytes(),
+        ),
+        Object::Str(s) => Some(s.as_bytes().to_vec()),
+        Object::Bytes(b) => Some(b.clone()),
+        Object::None => None,
+        _ => return Err(Error::os("Int or String expected").into()),
+    };
+    let list = netdb::getaddrinfo(
+        host.as_deref(),
+        port.as_deref(),
+        family,
+        socktype,
+        proto,
+        flags,
+    )?;
+    let mut out = Vec::with_capacity(list.len());
+    for info in list {
+        out.push(Object::Tuple(vec![
+            enum_or_int(EnumClass::AddressFamily, info.family),
+            enum_or_int(EnumClass::SocketKind, info.socktype),
+            Object::int(info.protocol),
+            Object::Str(info.canonname),
+            pysocket::addr_object(info.addr)?,
+        ]));
+    }
+    Ok(Object::List(out))
+}
+
+/// `host, port = address`: Python's unpacking of a two-item iterable.
+fn unpack_pair(address: &Object) -> Result<(Object, Object), PyException> {
+    let items: Vec<Object> = match address {
+        Object::Tuple(items) | Object::List(items) => items.clone(),
+        Object::Str(s) => s.chars().map(|c| Object::Str(c.to_string())).collect(),
+        Object::Bytes(b) => b.iter().map(|&x| Object::int(x)).collect(),
+        Object::ByteArray(b) => b.borrow().iter().map(|&x| Object::int(x)).collect(),
+        other => {
+            return Err(PyException::type_error(format!(
+                "cannot unpack non-iterable {} object",
+                tp_name(other)
+            )));
+        }
+    };
+    match <[Object; 2]>::try_from(items) {
+        Ok([host, port]) => Ok((host, port)),
+        Err(items) if items.len() > 2 => Err(PyException::value_error(
+            "too many values to unpack (expected 2)",
+        )),
+        Err(items) => Err(PyException::value_error(format!(
+            "not enough values to unpack (expected 2, got {})",
+            items.len()
+        ))),
+    }
+}
+
+/// `socket.create_connection(address, timeout=…, source_address=None, *,
+/// all_errors=False)`, as `socket.py` writes it: every address `getaddrinfo` gives for
+/// `(host, port)` and `SOCK_STREAM` is tried in turn; the last error is raised, or with
+/// `all_errors` an `ExceptionGroup` of all of them.
+fn create_connection(call: &Call<'_>, state: &Rc<State>) -> PyResult {
+    let sig = PySig {
+        name: "create_connection",
+        params: &["address", "timeout", "source_address"],
+        required: 1,
+        kwonly: &["all_errors"],
+        method: false,
+    };
+    let bound = call.bind(&sig)?;
+    let (host, port) = unpack_pair(bound[0].unwrap_or(&Object::None))?;
+    let all_errors = bound[3].is_some_and(truthy);
+    let stream = Object::int(constant("SOCK_STREAM"));
+    let infos = getaddrinfo(&Call {
+        args: &[host, port, Object::int(0), stream],
+        kwargs: &[],
+    })?;
+    let Object::List(infos) = infos else {
+        unreachable!("getaddrinfo returns a list")
+    };
+    let mut errors: Vec<PyException> = Vec::new();
+    for info in infos {
+        let Object::Tuple(fields) = info else {
+            unreachable!("getaddrinfo entries are tuples")
+        };
+        let made = pysocket::construct(
+            &Call {
+                args: &fields[..3],
+                kwargs: &[],
+            },
+            state,
+        );
+        let attempt = made.and_then(|sock| {
+            let s = sock.as_socket().cloned().expect("a socket");
+            let steps = (|| {
+                if let Some(t) = bound[1] {
+                    pysocket::invoke(&s, "settimeout", std::slice::from_ref(t))?;
+                }
+                if let Some(src) = bound[2].filter(|a| truthy(a)) {
+                    pysocket::invoke(&s, "bind", std::slice::from_ref(src))?;
+                }
+                pysocket::invoke(&s, "connect", std::slice::from_ref(&fields[4]))
+            })();
+            match steps {
+                Ok(_) => Ok(sock),
+                Err(e) => {
+                    if e.exc_type().is_oserror() {
+                        let _ = s.close();
+                    }
+                    Err(e)
+                }
+            }
+        });
+        match attempt {
+            Ok(sock) => return Ok(sock),
+            Err(e) if e.exc_type().is_oserror() => {
+                if !all_errors {
+                    errors.clear();
+                }
+                errors.push(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if errors.is_empty() {
+        return Err(Error::os("getaddrinfo returns an empty list").into());
+    }
+    if all_errors {
+        return Err(PyException::group("create_connection failed", errors));
+    }
+    Err(errors.remove(0))
+}
+
+/// `socket.create_server(address, *, family=AF_INET, backlog=None, reuse_port=False,
+/// dualstack_ipv6=False)`, as `socket.py` writes it for Unix: `SO_REUSEADDR` always,
+/// `SO_REUSEPORT` on request, `IPV6_V6ONLY` for `AF_INET6`, then `bind` (whose error is
+/// re-raised as `OSError(errno, "… (while attempting to bind on address …)")`) and
+/// `listen`.
+fn create_server(call: &Call<'_>, state: &Rc<State>) -> PyResult {
+    let sig = PySig {
+        name: "create_server",
+        params: &["address"],
+        required: 1,
+        kwonly: &["family", "backlog", "reuse_port", "dualstack_ipv6"],
+        method: false,
+    };
+    let bound = call.bind(&sig)?;
+    let address = bound[0].unwrap_or(&Object::None);
+    let af_inet6 = Object::int(constant("AF_INET6"));
+    let family = bound[1]
+        .cloned()
+        .unwrap_or_else(|| Object::int(constant("AF_INET")));
+    let reuse_port = bound[3].is_some_and(truthy);
+    let dualstack = bound[4].is_some_and(truthy);
+    let is_inet6 = family.as_int().is_some() && family.as_int() == af_inet6.as_int();
+    if dualstack {
+        if !has_dualstack_ipv6(state) {
+            return Err(PyException::value_error(
+                "dualstack_ipv6 not supported on this platform",
+            ));
+        }
+        if !is_inet6 {
+            return Err(PyException::value_error(
+                "dualstack_ipv6 requires AF_INET6 family",
+            ));
+        }
+    }
+    let sock = pysocket::construct(
+        &Call {
+            args: &[family, Object::int(constant("SOCK_STREAM"))],
+            kwargs: &[],
+        },
+        state,
+    )?;
+    let s = sock.as_socket().cloned().expect("a socket");
+    let opt = |level: &str, name: &str, value: i64| {
+        pysocket::invoke(
+            &s,
+            "setsockopt",
+            &[
+                Object::int(constant(level)),
+                Object::int(constant(name)),
+                Object::int(value),
+            ],
+        )
+    };
+    let steps = (|| {
+        let _ = opt("SOL_SOCKET", "SO_REUSEADDR", 1);
+        if reuse_port {
+            opt("SOL_SOCKET", "SO_REUSEPORT", 1)?;
+        }
+        if constants::HAS_IPV6 && is_inet6 {
+            opt("IPPROTO_IPV6", "IPV6_V6ONLY", if dualstack { 0 } else { 1 })?;
+        }
+        if let Err(err) = pysocket::invoke(&s, "bind", std::slice::from_ref(address)) {
+            if !err.exc_type().is_oserror() {
+                return Err(err);
+            }
+            let strerror = err.strerror().unwrap_or(Object::None);
+            let message = format!(
+                "{} (while attempting to bind on address {})",
+                super::object::str(&strerror),
+                repr(address)
+            );
+            let errno = err.errno_object().cloned().unwrap_or(Object::None);
+            return Err(PyException::new(
+                ExcType::OSError,
+                vec![errno, Object::Str(message)],
+            ));
+        }
+        match bound[2] {
+            None | Some(Object::None) => pysocket::invoke(&s, "listen", &[])?,
+            Some(backlog) => pysocket::invoke(&s, "listen", std::slice::from_ref(backlog))?,
+        };
+        Ok(())
+    })();
+    match steps {
+        Ok(()) => Ok(sock),
+        Err(e) => {
+            if e.exc_type().is_oserror() {
+                let _ = s.close();
+            }
+            Err(e)
+        }
+    }
+}
+
+/// `socket.has_dualstack_ipv6()`: whether an `AF_INET6` stream socket accepts
+/// `IPV6_V6ONLY = 0`.
+fn has_dualstack_ipv6(state: &Rc<State>) -> bool {
+    if !constants::HAS_IPV6 {
+        return false;
+    }
+    let made = pysocket::construct(
+        &Call {
+            args: &[
+                Object::int(constant("AF_INET6")),
+                Object::int(constant("SOCK_STREAM")),
+            ],
+            kwargs: &[],
+        },
+        state,
+    );
+    let Ok(sock) = made else { return false };
+    let s = sock.as_socket().cloned().expect("a socket");
+    let ok = pysocket::invoke(
+        &s,
+        "setsockopt",
+        &[
+            Object::int(constant("IPPROTO_IPV6")),
+            Object::int(constant("IPV6_V6ONLY")),
+            Object::int(0),
+        ],
+    )
+    .is_ok();
+    let _ = s.close();
+    ok
+}
