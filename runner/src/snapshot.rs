@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::case::{Expected, Matcher, Outcome};
 use crate::exec::CaseResult;
 use crate::protocol::Observed;
 use crate::value::Value;
@@ -15,6 +16,7 @@ use crate::value::Value;
 static REDACTIONS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r"fd=\d+", "fd=[fd]"),
+        (r"pid=\d+", "pid=[pid]"),
         // An ephemeral port in an address tuple (fixed ports below 1024 stay).
         (r"(\('[^']*', )([1-9]\d{3,4})\b", "${1}[port]"),
         (r"/tmp/[^/'\s)]+", "[tmp]"),
@@ -27,9 +29,6 @@ static REDACTIONS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     .collect()
 });
 
-/// Steps whose returned int is a file descriptor.
-const FD_RESULTS: &[&str] = &[".fileno()", ".detach()", ".dup()"];
-
 /// Applies the redactions to one line.
 pub fn redact(line: &str) -> String {
     REDACTIONS.iter().fold(line.to_owned(), |acc, (re, with)| {
@@ -37,22 +36,62 @@ pub fn redact(line: &str) -> String {
     })
 }
 
-/// Renders a result for a snapshot. Timings never appear.
-pub fn render(result: &CaseResult) -> String {
+/// A returned value as far as the case pins it down: where the expectation is exact the value
+/// is shown; where it is a matcher (`!match`, `!any`, `!saved`), or the step states no
+/// expectation, only its type is (`<int>`), since such values may differ from run to run
+/// (ports, pids, descriptors). Containers are followed item by item.
+fn pinned(expected: Option<&Expected>, v: &Value) -> String {
+    match (expected, v) {
+        (Some(Expected::Tuple(es)), Value::Tuple(vs))
+        | (Some(Expected::List(es)), Value::List(vs))
+            if es.len() == vs.len() =>
+        {
+            let items: Vec<String> = es.iter().zip(vs).map(|(e, v)| pinned(Some(e), v)).collect();
+            let (open, close) = if matches!(v, Value::Tuple(_)) {
+                ("(", ")")
+            } else {
+                ("[", "]")
+            };
+            let comma = if items.len() == 1 && open == "(" {
+                ","
+            } else {
+                ""
+            };
+            format!("{open}{}{comma}{close}", items.join(", "))
+        }
+        (Some(Expected::Value(_) | Expected::Class(_)), v) => v.to_string(),
+        (Some(Expected::Match(m)), v) if is_exact(m) => pinned(m.value.as_ref(), v),
+        (_, v) => format!("<{}>", v.type_name()),
+    }
+}
+
+/// A matcher that pins the value down completely: `type` and/or an exact `value` only.
+fn is_exact(m: &Matcher) -> bool {
+    let only_type_and_value = Matcher {
+        ty: m.ty.clone(),
+        value: m.value.clone(),
+        ..Matcher::default()
+    } == *m;
+    only_type_and_value && matches!(m.value, Some(Expected::Value(_)))
+}
+
+/// Renders a result for a snapshot, each step seen through the expectation chosen for it
+/// (`outcomes`, from [`crate::exec::plan`]). Timings never appear.
+pub fn render(result: &CaseResult, outcomes: &[&Outcome]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "outcome: {}", result.verdict.as_str());
     if let Some(m) = &result.message {
         let _ = writeln!(out, "message: {}", redact(m).replace('\n', "\n  "));
     }
-    for step in &result.steps {
+    for (i, step) in result.steps.iter().enumerate() {
         let line = match &step.observed {
-            // Descriptor numbers depend on what else the process has open.
-            Observed::Returned(Value::Int(fd))
-                if FD_RESULTS.iter().any(|m| step.action.ends_with(m)) && *fd >= 0.into() =>
-            {
-                format!("{} -> [fd]", step.action)
+            Observed::Returned(v) => {
+                let expected = match outcomes.get(i) {
+                    Some(Outcome::Returns(e)) => e.as_ref(),
+                    _ => None,
+                };
+                format!("{} -> {}", step.action, pinned(expected, v))
             }
-            Observed::Returned(v) => format!("{} -> {v}", step.action),
             Observed::Raised(e) => {
                 let errno = e
                     .errno_name
@@ -81,5 +120,32 @@ mod tests {
             redact("bind('/tmp/sockconf-x1/a.sock')"),
             "bind('[tmp]/a.sock')"
         );
+    }
+}
+
+#[cfg(test)]
+mod pinned_tests {
+    use super::*;
+
+    #[test]
+    fn matched_parts_show_only_their_type() {
+        let port = Expected::Match(Box::new(Matcher {
+            ty: Some("int".into()),
+            range: Some((
+                crate::case::expected::Number::Int(1),
+                crate::case::expected::Number::Int(65535),
+            )),
+            ..Matcher::default()
+        }));
+        let e = Expected::Tuple(vec![Expected::Value(Value::Str("127.0.0.1".into())), port]);
+        let v = Value::Tuple(vec![Value::Str("127.0.0.1".into()), Value::int(40000)]);
+        assert_eq!(pinned(Some(&e), &v), "('127.0.0.1', <int>)");
+        assert_eq!(pinned(None, &v), "<tuple>");
+        let exact = Expected::Match(Box::new(Matcher {
+            ty: Some("int".into()),
+            value: Some(Expected::Value(Value::int(2))),
+            ..Matcher::default()
+        }));
+        assert_eq!(pinned(Some(&exact), &Value::int(2)), "2");
     }
 }

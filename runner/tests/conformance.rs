@@ -12,7 +12,7 @@ use sockconf::backend::python::PythonBackend;
 use sockconf::backend::reference::ReferenceBackend;
 use sockconf::backend::{Backend, Worker};
 use sockconf::case::{Case, load_dir};
-use sockconf::exec::{CaseResult, Verdict, run_case};
+use sockconf::exec::{CaseResult, Verdict, plan, run_case};
 use sockconf::{snapshot, suite};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -49,7 +49,7 @@ fn describe(r: &CaseResult) -> String {
         r.verdict.as_str(),
         r.id,
         r.message.as_deref().unwrap_or(""),
-        snapshot::render(r)
+        snapshot::render(r, &[])
     )
 }
 
@@ -94,7 +94,9 @@ fn reference_trial(pool: Arc<Pool>, case: Case, known: Option<String>) -> Trial 
             };
         }
         passed(&r)?;
-        let rendered = snapshot::render(&r);
+        let info = pool.backend.info();
+        let outcomes = plan(&case, info.python_version, &info.platform.tags).unwrap_or_default();
+        let rendered = snapshot::render(&r, &outcomes);
         catch_unwind(AssertUnwindSafe(|| {
             let mut settings = insta::Settings::clone_current();
             settings.set_prepend_module_to_snapshot(false);
