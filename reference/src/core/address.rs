@@ -177,8 +177,10 @@ impl SockAddr {
 /// * numeric hosts are parsed by `inet_pton(3)`, then by `getaddrinfo(3)` with
 ///   `AI_NUMERICHOST` (which accepts the `inet_aton` forms such as `"127.1"`, and refuses
 ///   an IPv6 form with `EAI_ADDRFAMILY`, raised as `socket.gaierror` as CPython does);
-/// * anything else is a host name, whose resolution the reference does not do (the suite
-///   never contacts a name service): `NotImplementedError`.
+/// * anything else is a host name: it is looked up in the hosts file only
+///   ([`super::netdb::hosts_lookup`], the first entry of the family); a name not found
+///   there is not resolved at all (the suite never contacts a name service):
+///   `NotImplementedError`.
 ///
 /// `host` holds no NUL byte (the caller rejects those first).
 pub fn resolve_ipv4(host: &[u8]) -> Result<Ipv4Addr, Error> {
@@ -225,9 +227,22 @@ pub fn resolve_ipv6(host: &[u8]) -> Result<Ipv6Addr, Error> {
     }
 }
 
-/// The first address `getaddrinfo(host, NULL)` gives for `family`, numeric hosts only.
+/// The first address `getaddrinfo(host, NULL)` gives for `family`: numeric hosts, then
+/// names from the hosts file; any other name is `NotImplementedError`.
 fn first_numeric(host: &[u8], family: i32) -> Result<Option<SockAddr>, Error> {
-    let list = super::netdb::getaddrinfo(Some(host), None, family, 0, 0, 0)?;
+    let list = match super::netdb::getaddrinfo(Some(host), None, family, 0, 0, 0) {
+        Ok(list) => list,
+        Err(e) if e.ty == super::ExcType::NotImplementedError => {
+            return match super::netdb::hosts_lookup(host, family) {
+                Some(std::net::IpAddr::V4(ip)) => Ok(Some(SockAddr::Inet(ip, 0))),
+                Some(std::net::IpAddr::V6(ip)) => {
+                    Ok(Some(SockAddr::Inet6(SocketAddrV6::new(ip, 0, 0, 0))))
+                }
+                None => Err(e),
+            };
+        }
+        Err(e) => return Err(e),
+    };
     Ok(list.into_iter().find_map(|i| i.addr))
 }
 
@@ -250,7 +265,7 @@ mod tests {
     #[case(b"127.1", Some([127, 0, 0, 1]))]
     #[case(b"0x7f.1", Some([127, 0, 0, 1]))]
     #[case(b"1.2.3", Some([1, 2, 0, 3]))]
-    #[case(b"localhost", None)]
+    #[case(b"no-such-name.invalid", None)]
     #[case(b" 127.0.0.1", None)]
     #[case(b"127.0.0.1 ", None)]
     #[case(b"256.1.1.1", None)]

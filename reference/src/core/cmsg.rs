@@ -25,6 +25,35 @@ pub fn space(length: i64) -> Result<u64, Error> {
         .ok_or_else(|| Error::overflow("CMSG_SPACE() argument out of range"))
 }
 
+/// The control-buffer size `sendmsg` needs for items of these data lengths (the sum of
+/// their `CMSG_SPACE`), with CPython's errors: `OSError("ancillary data item too
+/// large")` for one item, `OSError("too much ancillary data")` for the total.
+pub fn control_space(lens: &[usize]) -> Result<usize, Error> {
+    let mut total: u64 = 0;
+    for &len in lens {
+        let space = u32::try_from(len)
+            .ok()
+            .filter(|&l| u64::from(l) <= SOCKLEN_T_LIMIT - sys::cmsg_space(1))
+            .map(sys::cmsg_space)
+            .ok_or_else(|| Error::os("ancillary data item too large"))?;
+        total += space;
+        if total > SOCKLEN_T_LIMIT {
+            return Err(Error::os("too much ancillary data"));
+        }
+    }
+    Ok(usize::try_from(total).unwrap_or(usize::MAX))
+}
+
+/// Checks `recvmsg`'s `ancbufsize`: `ValueError("invalid ancillary data buffer
+/// length")` when negative or above [`SOCKLEN_T_LIMIT`].
+pub fn check_ancbufsize(n: i64) -> Result<usize, Error> {
+    u64::try_from(n)
+        .ok()
+        .filter(|&n| n <= SOCKLEN_T_LIMIT)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| Error::value("invalid ancillary data buffer length"))
+}
+
 fn checked(length: i64, overhead: u64, f: fn(u32) -> u64) -> Option<u64> {
     let length = u64::try_from(length).ok()?;
     if length > SOCKLEN_T_LIMIT.checked_sub(overhead)? {
@@ -79,6 +108,33 @@ mod tests {
             space(n).unwrap_err().message(),
             "CMSG_SPACE() argument out of range"
         );
+    }
+
+    #[test]
+    fn control_space_sums() {
+        assert_eq!(control_space(&[]), Ok(0));
+        let one = sys::cmsg_space(4) as usize;
+        assert_eq!(control_space(&[4, 4]), Ok(2 * one));
+        assert_eq!(
+            control_space(&[usize::MAX]).unwrap_err().message(),
+            "ancillary data item too large"
+        );
+        assert_eq!(
+            control_space(&[0x4000_0000, 0x4000_0000])
+                .unwrap_err()
+                .message(),
+            "too much ancillary data"
+        );
+    }
+
+    #[rstest]
+    #[case(0, Ok(0))]
+    #[case(64, Ok(64))]
+    #[case(0x7fff_ffff, Ok(0x7fff_ffff))]
+    #[case(0x8000_0000, Err(()))]
+    #[case(-1, Err(()))]
+    fn ancbufsize(#[case] n: i64, #[case] expected: Result<usize, ()>) {
+        assert_eq!(check_ancbufsize(n).map_err(|_| ()), expected);
     }
 
     proptest! {

@@ -74,6 +74,10 @@ pub enum ExcType {
     NotImplementedError,
     /// `ExceptionGroup` (`socket.create_connection(..., all_errors=True)`).
     ExceptionGroup,
+    /// `LookupError`
+    LookupError,
+    /// `IndexError`: a sequence index out of range.
+    IndexError,
 }
 
 impl ExcType {
@@ -110,6 +114,8 @@ impl ExcType {
         ExcType::RuntimeError,
         ExcType::NotImplementedError,
         ExcType::ExceptionGroup,
+        ExcType::LookupError,
+        ExcType::IndexError,
     ];
 
     /// The class's `__name__` (and C `tp_name`): `"OSError"`, `"gaierror"`.
@@ -146,6 +152,8 @@ impl ExcType {
             ExcType::RuntimeError => "RuntimeError",
             ExcType::NotImplementedError => "NotImplementedError",
             ExcType::ExceptionGroup => "ExceptionGroup",
+            ExcType::LookupError => "LookupError",
+            ExcType::IndexError => "IndexError",
         }
     }
 
@@ -173,7 +181,8 @@ impl ExcType {
             BaseException => return None,
             Exception => BaseException,
             OSError | ValueError | ArithmeticError | TypeError | AttributeError | MemoryError
-            | RuntimeError | ExceptionGroup => Exception,
+            | RuntimeError | ExceptionGroup | LookupError => Exception,
+            IndexError => LookupError,
             BlockingIOError | ChildProcessError | ConnectionError | FileExistsError
             | FileNotFoundError | InterruptedError | IsADirectoryError | NotADirectoryError
             | PermissionError | ProcessLookupError | TimeoutError | Herror | Gaierror => OSError,

@@ -9,8 +9,10 @@ pub mod cmsg;
 pub mod constants;
 pub mod errno;
 pub mod error;
+pub mod idna;
 pub mod inet;
 pub mod netdb;
+pub mod netif;
 pub mod socket;
 pub mod timeout;
 

@@ -113,6 +113,33 @@ pub fn getaddrinfo(
     }
 }
 
+/// The address of `name` for `family` (`AF_INET` or `AF_INET6`) in the hosts file:
+/// the first entry whose canonical name or an alias equals `name` (ignoring ASCII case)
+/// and whose address is of that family, as the C library's `files` service answers it.
+/// `None` when there is none (the reference then does not resolve the name at all).
+pub fn hosts_lookup(name: &[u8], family: i32) -> Option<std::net::IpAddr> {
+    hosts_lookup_in(&sys::hosts_file()?, name, family)
+}
+
+/// [`hosts_lookup`] on the given text of a hosts file.
+pub fn hosts_lookup_in(text: &str, name: &[u8], family: i32) -> Option<std::net::IpAddr> {
+    let name = std::str::from_utf8(name).ok()?;
+    text.lines().find_map(|line| {
+        let line = line.split('#').next().unwrap_or_default();
+        let mut fields = line.split_ascii_whitespace();
+        let addr = fields.next()?;
+        if !fields.any(|n| n.eq_ignore_ascii_case(name)) {
+            return None;
+        }
+        let addr: std::net::IpAddr = addr.parse().ok()?;
+        let wanted = match addr {
+            std::net::IpAddr::V4(_) => family == sys::AF_INET,
+            std::net::IpAddr::V6(_) => family == sys::AF_INET6,
+        };
+        wanted.then_some(addr)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +162,18 @@ mod tests {
         } else {
             assert_eq!(got.unwrap_err().ty, ExcType::NotImplementedError);
         }
+    }
+
+    #[test]
+    fn hosts_file_entries() {
+        let text = "# comment\n::1 localhost ip6-localhost\n127.0.0.1\tLocalHost loop # x\n10.0.0.1 localhost\n";
+        let v4 = hosts_lookup_in(text, b"localhost", sys::AF_INET);
+        assert_eq!(v4, Some("127.0.0.1".parse().unwrap()));
+        let v6 = hosts_lookup_in(text, b"LOCALHOST", sys::AF_INET6);
+        assert_eq!(v6, Some("::1".parse().unwrap()));
+        assert_eq!(hosts_lookup_in(text, b"loop", sys::AF_INET6), None);
+        assert_eq!(hosts_lookup_in(text, b"comment", sys::AF_INET), None);
+        assert_eq!(hosts_lookup_in(text, b"x", sys::AF_INET), None);
     }
 
     #[test]

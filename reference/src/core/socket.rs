@@ -602,6 +602,44 @@ impl Socket {
         }
     }
 
+    /// `socket.sendmsg(buffers, ancdata, flags, address)` → C `sendmsg(2)` in the
+    /// socket's mode: the number of bytes sent.
+    pub fn sendmsg(
+        &self,
+        bufs: &[Vec<u8>],
+        cmsgs: &[sys::Cmsg],
+        flags: i32,
+        addr: Option<&SockAddr>,
+    ) -> Result<usize, Error> {
+        let addr = addr.map(|a| a.to_sys(self.family));
+        let iov: Vec<&[u8]> = bufs.iter().map(Vec::as_slice).collect();
+        self.call(sys::Interest::Write, |fd| {
+            fd.sendmsg(&iov, cmsgs, flags, addr.as_ref())
+        })
+    }
+
+    /// `socket.recvmsg` / `socket.recvmsg_into` → C `recvmsg(2)` in the socket's mode,
+    /// into buffers of the given lengths with `ancbufsize` bytes for control messages:
+    /// the filled buffers (each at its full length) and what the call reported.
+    pub fn recvmsg(
+        &self,
+        lens: &[usize],
+        ancbufsize: usize,
+        flags: i32,
+    ) -> Result<(Vec<Vec<u8>>, sys::Received), Error> {
+        let mut bufs: Vec<Vec<u8>> = Vec::with_capacity(lens.len());
+        for &len in lens {
+            let mut b = alloc(len)?;
+            b.resize(len, 0);
+            bufs.push(b);
+        }
+        let received = self.call(sys::Interest::Read, |fd| {
+            let mut slices: Vec<&mut [u8]> = bufs.iter_mut().map(Vec::as_mut_slice).collect();
+            fd.recvmsg(&mut slices, ancbufsize, flags)
+        })?;
+        Ok((bufs, received))
+    }
+
     /// The open descriptor, or the `OSError(EBADF)` a C call on fd `-1` gives.
     fn fd(&self) -> Result<Ref<'_, sys::Socket>, Error> {
         let shared = self.fd.as_ref().ok_or(sys::Errno::EBADF)?;

@@ -190,10 +190,21 @@ pub fn buffer(obj: &Object) -> Result<Vec<u8>, PyException> {
     match obj {
         Object::Bytes(b) => Ok(b.clone()),
         Object::ByteArray(b) => Ok(b.borrow().clone()),
+        Object::MemoryView(v) => Ok(v.data.borrow().clone()),
         other => Err(PyException::type_error(format!(
             "a bytes-like object is required, not '{}'",
             tp_name(other)
         ))),
+    }
+}
+
+/// A writable buffer argument (`w*`): a `bytearray` or a writable `memoryview`; the
+/// shared storage.
+pub fn writable_buffer(obj: &Object) -> Option<std::rc::Rc<std::cell::RefCell<Vec<u8>>>> {
+    match obj {
+        Object::ByteArray(b) => Some(b.clone()),
+        Object::MemoryView(v) if !v.readonly => Some(v.data.clone()),
+        _ => None,
     }
 }
 

@@ -8,7 +8,9 @@ use num_bigint::BigInt;
 use super::args::{self, Call};
 use super::exception::PyException;
 use super::module::Module;
-use super::object::{Class, EnumMember, Object, repr, str as py_str, tp_name, type_name};
+use super::object::{
+    Class, EnumMember, MemoryView, Object, repr, str as py_str, tp_name, type_name,
+};
 use crate::core::Error;
 
 type PyResult = Result<Object, PyException>;
@@ -60,6 +62,7 @@ fn builtin_class_name(obj: &Object) -> &'static str {
         "list" => "list",
         "method" => "method",
         "method-wrapper" => "method-wrapper",
+        "memoryview" => "memoryview",
         _ => "builtin_function_or_method",
     }
 }
@@ -149,6 +152,32 @@ pub fn call(name: &str, call: &Call<'_>, module: &Module) -> PyResult {
                 Object::bytearray(data)
             })
         }
+        "memoryview" => {
+            let sig = args::PySig {
+                name: "memoryview",
+                params: &["object"],
+                required: 1,
+                kwonly: &[],
+                method: false,
+            };
+            let bound = call.bind(&sig)?;
+            let obj = bound[0].unwrap_or(&Object::None);
+            match obj {
+                Object::Bytes(b) => Ok(Object::MemoryView(MemoryView::new(
+                    std::rc::Rc::new(std::cell::RefCell::new(b.clone())),
+                    true,
+                ))),
+                Object::ByteArray(b) => Ok(Object::MemoryView(MemoryView::new(b.clone(), false))),
+                Object::MemoryView(v) => Ok(Object::MemoryView(MemoryView::new(
+                    v.data.clone(),
+                    v.readonly,
+                ))),
+                other => Err(PyException::type_error(format!(
+                    "memoryview: a bytes-like object is required, not '{}'",
+                    tp_name(other)
+                ))),
+            }
+        }
         other => Err(Error::not_implemented(&format!("builtins.{other}()")).into()),
     }
 }
@@ -175,6 +204,7 @@ fn len(obj: &Object) -> PyResult {
         Object::Str(s) => s.chars().count(),
         Object::Bytes(b) => b.len(),
         Object::ByteArray(b) => b.borrow().len(),
+        Object::MemoryView(v) => v.data.borrow().len() / v.itemsize(),
         Object::Tuple(items) | Object::List(items) => items.len(),
         other => {
             return Err(PyException::type_error(format!(
@@ -189,14 +219,15 @@ fn len(obj: &Object) -> PyResult {
 /// The methods of plain values that cases call.
 pub fn value_method(obj: &Object, name: &str) -> Option<&'static str> {
     let names: &[&'static str] = match obj {
-        Object::Int(_) | Object::Bool(_) | Object::Enum(_) => &["__eq__", "__ne__", "__or__"],
+        Object::Int(_) | Object::Bool(_) | Object::Enum(_) => {
+            &["__eq__", "__ne__", "__or__", "to_bytes"]
+        }
         Object::Str(_) => &["__eq__", "__ne__", "encode"],
-        Object::Float(_)
-        | Object::Bytes(_)
-        | Object::ByteArray(_)
-        | Object::Tuple(_)
-        | Object::List(_)
-        | Object::None => &["__eq__", "__ne__"],
+        Object::Bytes(_) | Object::ByteArray(_) => &["__eq__", "__ne__", "__add__"],
+        Object::MemoryView(_) => &["cast", "tobytes", "tolist", "__len__"],
+        Object::Float(_) | Object::Tuple(_) | Object::List(_) | Object::None => {
+            &["__eq__", "__ne__"]
+        }
         _ => &[],
     };
     names.iter().find(|&&n| n == name).copied()
@@ -219,6 +250,40 @@ pub fn py_eq(a: &Object, b: &Object) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// `obj[index]` for the sequences the reference has (`bytes`, `bytearray`,
+/// `memoryview`, `tuple`, `list`, `str`); `None` when `obj` is not one of them.
+pub fn getitem(obj: &Object, index: i64) -> Option<PyResult> {
+    let pick = |n: usize, what: &str| -> Result<usize, PyException> {
+        let i = if index < 0 { index + n as i64 } else { index };
+        usize::try_from(i).ok().filter(|&i| i < n).ok_or_else(|| {
+            PyException::with_message(
+                crate::core::ExcType::IndexError,
+                format!("{what} index out of range"),
+            )
+        })
+    };
+    Some(match obj {
+        Object::Bytes(b) => pick(b.len(), "index").map(|i| Object::int(b[i])),
+        Object::ByteArray(b) => {
+            let b = b.borrow();
+            pick(b.len(), "bytearray").map(|i| Object::int(b[i]))
+        }
+        Object::Tuple(items) => pick(items.len(), "tuple").map(|i| items[i].clone()),
+        Object::List(items) => pick(items.len(), "list").map(|i| items[i].clone()),
+        Object::Str(s) => {
+            let chars: Vec<char> = s.chars().collect();
+            pick(chars.len(), "string").map(|i| Object::Str(chars[i].to_string()))
+        }
+        Object::MemoryView(v) => v.item(index).ok_or_else(|| {
+            PyException::with_message(
+                crate::core::ExcType::IndexError,
+                "index out of bounds on dimension 1",
+            )
+        }),
+        _ => return None,
+    })
 }
 
 /// Calls a method of a plain value.
@@ -246,6 +311,126 @@ pub fn call_value_method(obj: &Object, name: &str, call: &Call<'_>) -> PyResult 
                 }
             }
             Ok(Object::Int(value))
+        }
+        "__add__" => {
+            let other = call.meth_o(&format!("{}.__add__", tp_name(obj)))?;
+            let mut data = args::buffer(obj)?;
+            data.extend(args::buffer(other).map_err(|_| {
+                PyException::type_error(format!(
+                    "can't concat {} to {}",
+                    tp_name(other),
+                    tp_name(obj)
+                ))
+            })?);
+            Ok(match obj {
+                Object::ByteArray(_) => Object::bytearray(data),
+                _ => Object::Bytes(data),
+            })
+        }
+        "cast" | "tobytes" | "tolist" | "__len__" => {
+            let Object::MemoryView(v) = obj else {
+                unreachable!("memoryview methods")
+            };
+            match name {
+                "tobytes" => Ok(Object::Bytes(v.data.borrow().clone())),
+                "__len__" => len(obj),
+                "tolist" => {
+                    let n = v.data.borrow().len() / v.itemsize();
+                    Ok(Object::List(
+                        (0..n as i64).filter_map(|i| v.item(i)).collect(),
+                    ))
+                }
+                _ => {
+                    let sig = args::PySig {
+                        name: "cast",
+                        params: &["format", "shape"],
+                        required: 1,
+                        kwonly: &[],
+                        method: false,
+                    };
+                    let bound = call.bind(&sig)?;
+                    let format = match bound[0] {
+                        Some(Object::Str(f)) if f == "B" || f == "i" => f.as_bytes()[0],
+                        Some(Object::Str(_)) => {
+                            return Err(
+                                Error::not_implemented("memoryview.cast() to this format").into()
+                            );
+                        }
+                        Some(other) => {
+                            return Err(PyException::type_error(format!(
+                                "cast() argument 'format' must be str, not {}",
+                                tp_name(other)
+                            )));
+                        }
+                        None => unreachable!("format is required"),
+                    };
+                    let cast = v.cast(format);
+                    if v.data.borrow().len() % cast.itemsize() != 0 {
+                        return Err(PyException::type_error(
+                            "memoryview: length is not a multiple of itemsize",
+                        ));
+                    }
+                    Ok(Object::MemoryView(cast))
+                }
+            }
+        }
+        "to_bytes" => {
+            let sig = args::PySig {
+                name: "to_bytes",
+                params: &["length", "byteorder"],
+                required: 0,
+                kwonly: &["signed"],
+                method: false,
+            };
+            let bound = call.bind(&sig)?;
+            let length = bound[0].map(args::parse_n).transpose()?.unwrap_or(1);
+            let little = match bound[1] {
+                None => false,
+                Some(Object::Str(o)) if o == "little" => true,
+                Some(Object::Str(o)) if o == "big" => false,
+                Some(Object::Str(_)) => {
+                    return Err(PyException::value_error(
+                        "byteorder must be either 'little' or 'big'",
+                    ));
+                }
+                Some(other) => {
+                    return Err(PyException::type_error(format!(
+                        "to_bytes() argument 'byteorder' must be str, not {}",
+                        tp_name(other)
+                    )));
+                }
+            };
+            let signed = bound[2].is_some_and(super::object::truthy);
+            let length = usize::try_from(length)
+                .map_err(|_| PyException::value_error("length argument must be non-negative"))?;
+            let value = obj.as_int().unwrap_or_default();
+            if value.sign() == num_bigint::Sign::Minus && !signed {
+                return Err(PyException::overflow_error(
+                    "can't convert negative int to unsigned",
+                ));
+            }
+            let mut bytes = value.to_signed_bytes_le();
+            let fill = if value.sign() == num_bigint::Sign::Minus {
+                0xff
+            } else {
+                0
+            };
+            if !signed {
+                while bytes.len() > 1 && bytes.last() == Some(&0) {
+                    bytes.pop();
+                }
+                if value.sign() == num_bigint::Sign::NoSign {
+                    bytes.clear();
+                }
+            }
+            if bytes.len() > length {
+                return Err(PyException::overflow_error("int too big to convert"));
+            }
+            bytes.resize(length, fill);
+            if !little {
+                bytes.reverse();
+            }
+            Ok(Object::Bytes(bytes))
         }
         "encode" => {
             let Object::Str(s) = obj else {

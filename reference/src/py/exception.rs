@@ -215,6 +215,18 @@ impl PyException {
                 _ => head,
             };
         }
+        if self.0.ty == ExcType::UnicodeEncodeError {
+            if let [
+                Object::Str(enc),
+                Object::Str(obj),
+                start,
+                end,
+                Object::Str(reason),
+            ] = self.0.args.as_slice()
+            {
+                return unicode_encode_error_str(enc, obj, start, end, reason);
+            }
+        }
         match self.0.args.as_slice() {
             [] => String::new(),
             [one] => py_str(one),
@@ -226,6 +238,54 @@ impl PyException {
     pub fn repr(&self) -> String {
         format!("{}({})", self.0.ty.short_name(), join_reprs(&self.0.args))
     }
+}
+
+/// `UnicodeEncodeError.__str__`: `'idna' codec can't encode character '\x2e' in
+/// position 2: label empty`, or `… characters in position 0-63: …` for a longer range.
+fn unicode_encode_error_str(
+    encoding: &str,
+    object: &str,
+    start: &Object,
+    end: &Object,
+    reason: &str,
+) -> String {
+    let pos = |o: &Object| o.as_int().and_then(|i| i.to_usize()).unwrap_or(0);
+    let (start, end) = (pos(start), pos(end));
+    let chars: Vec<char> = object.chars().collect();
+    match chars.get(start) {
+        Some(&c) if end == start + 1 => {
+            let code = u32::from(c);
+            let shown = if code <= 0xff {
+                format!("\\x{code:02x}")
+            } else if code <= 0xffff {
+                format!("\\u{code:04x}")
+            } else {
+                format!("\\U{code:08x}")
+            };
+            format!(
+                "'{encoding}' codec can't encode character '{shown}' in position {start}: {reason}"
+            )
+        }
+        _ => format!(
+            "'{encoding}' codec can't encode characters in position {start}-{}: {reason}",
+            end.saturating_sub(1)
+        ),
+    }
+}
+
+/// The `UnicodeEncodeError` of `host.encode("idna")`.
+pub fn idna_error(host: &str, err: &crate::core::idna::IdnaError) -> PyException {
+    let reason = err.reason.text(|c| repr(&Object::Str(c.to_string())));
+    PyException::new(
+        ExcType::UnicodeEncodeError,
+        vec![
+            Object::str("idna"),
+            Object::str(host),
+            Object::int(err.start),
+            Object::int(err.end),
+            Object::Str(reason),
+        ],
+    )
 }
 
 impl From<Error> for PyException {

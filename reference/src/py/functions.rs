@@ -1,7 +1,7 @@
 //! The module-level functions of `socket` that need no socket, with CPython's argument
 //! handling: `htons`, `htonl`, `ntohs`, `ntohl`, `inet_aton`, `inet_ntoa`,
 //! `inet_pton`, `inet_ntop`, `CMSG_LEN`, `CMSG_SPACE`, `getdefaulttimeout`,
-//! `setdefaulttimeout`.
+//! `setdefaulttimeout`, `if_nametoindex`, `if_indextoname`, `if_nameindex`.
 
 use num_traits::ToPrimitive;
 
@@ -10,7 +10,7 @@ use super::exception::PyException;
 use super::object::{Object, tp_name};
 use super::state::State;
 use crate::core::timeout::{self, Timeout};
-use crate::core::{byteorder, cmsg, inet};
+use crate::core::{byteorder, cmsg, inet, netif};
 
 type PyResult = Result<Object, PyException>;
 
@@ -22,6 +22,9 @@ pub const NAMES: &[&str] = &[
     "getdefaulttimeout",
     "htonl",
     "htons",
+    "if_indextoname",
+    "if_nameindex",
+    "if_nametoindex",
     "inet_aton",
     "inet_ntoa",
     "inet_ntop",
@@ -45,6 +48,9 @@ pub fn call(name: &str, call: &Call<'_>, state: &std::rc::Rc<State>) -> Option<P
         "CMSG_LEN" => cmsg_fn(call, "CMSG_LEN", cmsg::len),
         "CMSG_SPACE" => cmsg_fn(call, "CMSG_SPACE", cmsg::space),
         "getdefaulttimeout" => getdefaulttimeout(call, state),
+        "if_nametoindex" => if_nametoindex(call),
+        "if_indextoname" => if_indextoname(call),
+        "if_nameindex" => if_nameindex(call),
         "setdefaulttimeout" => setdefaulttimeout(call, state),
         _ => return None,
     })
@@ -63,6 +69,63 @@ fn short(call: &Call<'_>, name: &str, f: fn(u16) -> u16) -> PyResult {
 fn long(call: &Call<'_>, name: &str, f: fn(u32) -> u32) -> PyResult {
     let x = args::unsigned::<u32>(call.meth_o(&format!("_socket.{name}"))?, "uint32_t")?;
     Ok(Object::int(f(x)))
+}
+
+/// `socket.if_nametoindex(if_name)` (`METH_O`, `PyUnicode_FSConverter`: `str` encoded
+/// as UTF-8, or `bytes`).
+fn if_nametoindex(call: &Call<'_>) -> PyResult {
+    let name = match call.meth_o("_socket.if_nametoindex")? {
+        Object::Str(s) => s.as_bytes().to_vec(),
+        Object::Bytes(b) => b.clone(),
+        other => {
+            return Err(PyException::type_error(format!(
+                "expected str, bytes or os.PathLike object, not {}",
+                tp_name(other)
+            )));
+        }
+    };
+    if name.contains(&0) {
+        return Err(PyException::value_error("embedded null byte"));
+    }
+    Ok(Object::int(netif::name_to_index(&name)?))
+}
+
+/// `socket.if_indextoname(if_index)` (`METH_O`): an `int` (`TypeError("an integer is
+/// required")` otherwise) converted with `PyLong_AsUnsignedLong`, then refused above
+/// `UINT_MAX` (`OverflowError("index is too large")`).
+fn if_indextoname(call: &Call<'_>) -> PyResult {
+    let arg = call.meth_o("_socket.if_indextoname")?;
+    let Some(index) = arg.as_int() else {
+        return Err(PyException::type_error("an integer is required"));
+    };
+    if index.sign() == num_bigint::Sign::Minus {
+        return Err(PyException::overflow_error(
+            "can't convert negative value to unsigned int",
+        ));
+    }
+    let index = index.to_u64().ok_or_else(|| {
+        PyException::overflow_error("Python int too large to convert to C unsigned long")
+    })?;
+    let index =
+        u32::try_from(index).map_err(|_| PyException::overflow_error("index is too large"))?;
+    let name = netif::index_to_name(index)?;
+    Ok(Object::str(String::from_utf8_lossy(&name)))
+}
+
+/// `socket.if_nameindex()` (`METH_NOARGS`): a list of `(index, name)` tuples.
+fn if_nameindex(call: &Call<'_>) -> PyResult {
+    call.meth_noargs("_socket.if_nameindex")?;
+    Ok(Object::List(
+        netif::name_index()?
+            .into_iter()
+            .map(|(index, name)| {
+                Object::Tuple(vec![
+                    Object::int(index),
+                    Object::str(String::from_utf8_lossy(&name)),
+                ])
+            })
+            .collect(),
+    ))
 }
 
 /// `socket.inet_aton(ip_string)` (Argument Clinic, `ip_addr: str`).

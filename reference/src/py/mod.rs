@@ -10,6 +10,7 @@ mod builtins;
 mod exception;
 mod functions;
 mod module;
+mod msg;
 mod object;
 mod socket;
 mod sockfuncs;
@@ -19,8 +20,8 @@ pub use exception::PyException;
 pub use functions::parse_timeout;
 pub use module::Module;
 pub use object::{
-    Class, EnumMember, Identity, Object, bytes_repr, float_repr, repr, str, str_repr, tp_name,
-    truthy, type_name,
+    Class, EnumMember, Identity, MemoryView, Object, bytes_repr, float_repr, repr, str, str_repr,
+    tp_name, truthy, type_name,
 };
 pub use socket::{Method, SocketRef};
 

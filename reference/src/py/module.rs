@@ -134,6 +134,17 @@ impl Module {
         })
     }
 
+    /// `obj[index]` for a sequence (`tuple`, `list`, `bytes`, `bytearray`, `str`,
+    /// `memoryview`); `TypeError` for anything else, as Python says it.
+    pub fn getitem(&self, obj: &Object, index: i64) -> Result<Object, PyException> {
+        builtins::getitem(obj, index).unwrap_or_else(|| {
+            Err(PyException::type_error(format!(
+                "'{}' object is not subscriptable",
+                tp_name(obj)
+            )))
+        })
+    }
+
     /// `obj.NAME` for an object the module handed out.
     pub fn getattr_of(&self, obj: &Object, name: &str) -> Result<Object, PyException> {
         let found = match obj {

@@ -50,6 +50,73 @@ pub enum Object {
     Builtin(&'static str),
     /// A method of a plain value, bound to it (`(3).__eq__`, `'x'.encode`)
     ValueMethod(Box<Object>, &'static str),
+    /// A `memoryview` of a `bytes` (read-only, over a copy) or of a `bytearray` (sharing
+    /// its storage, so writes through the view show in the `bytearray`).
+    MemoryView(MemoryView),
+}
+
+/// `memoryview(obj)`: the exported bytes and whether they are read-only.
+#[derive(Debug, Clone)]
+pub struct MemoryView {
+    /// The viewed bytes (shared with a `bytearray`).
+    pub data: Rc<RefCell<Vec<u8>>>,
+    /// Whether the view is read-only (a view of `bytes`).
+    pub readonly: bool,
+    /// The `struct` format of its items: `b'B'` (unsigned bytes, the default) or `b'i'`
+    /// (native C ints, after `cast('i')`).
+    pub format: u8,
+    /// The view object itself, for identity.
+    id: Rc<()>,
+}
+
+impl MemoryView {
+    /// A view of `data`.
+    pub fn new(data: Rc<RefCell<Vec<u8>>>, readonly: bool) -> MemoryView {
+        MemoryView {
+            data,
+            readonly,
+            format: b'B',
+            id: Rc::new(()),
+        }
+    }
+
+    /// The size of one item.
+    pub fn itemsize(&self) -> usize {
+        if self.format == b'i' { 4 } else { 1 }
+    }
+
+    /// `view[index]` (negative indexes count from the end).
+    pub fn item(&self, index: i64) -> Option<Object> {
+        let data = self.data.borrow();
+        let n = (data.len() / self.itemsize()) as i64;
+        let i = if index < 0 { index + n } else { index };
+        if !(0..n).contains(&i) {
+            return None;
+        }
+        let at = i as usize * self.itemsize();
+        Some(if self.format == b'i' {
+            let b = &data[at..at + 4];
+            Object::int(i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+        } else {
+            Object::int(data[at])
+        })
+    }
+
+    /// `view.cast(format)` for the formats the reference has (`'B'`, `'i'`).
+    pub fn cast(&self, format: u8) -> MemoryView {
+        MemoryView {
+            data: self.data.clone(),
+            readonly: self.readonly,
+            format,
+            id: Rc::new(()),
+        }
+    }
+}
+
+impl PartialEq for MemoryView {
+    fn eq(&self, other: &MemoryView) -> bool {
+        *self.data.borrow() == *other.data.borrow()
+    }
 }
 
 /// What `id()` distinguishes for objects whose identity matters beyond their value.
@@ -99,6 +166,7 @@ impl Object {
             Object::Socket(s) => Some(Identity::Shared(s.identity())),
             Object::Function(name) => Some(Identity::Function(name)),
             Object::Builtin(name) => Some(Identity::Builtin(name)),
+            Object::MemoryView(v) => Some(Identity::Shared(Rc::as_ptr(&v.id) as usize)),
             _ => None,
         }
     }
@@ -242,6 +310,8 @@ const PYTHON_FUNCTIONS: &[&str] = &[
     "fromfd",
     "getaddrinfo",
     "has_dualstack_ipv6",
+    "recv_fds",
+    "send_fds",
     "socketpair",
 ];
 
@@ -274,6 +344,7 @@ fn builtin_type_name(obj: &Object) -> &'static str {
         Object::Method(_) | Object::Builtin(_) => "builtin_function_or_method",
         Object::ValueMethod(_, "encode") => "builtin_function_or_method",
         Object::ValueMethod(..) => "method-wrapper",
+        Object::MemoryView(_) => "memoryview",
         Object::Enum(_) | Object::Class(_) | Object::Exception(_) | Object::Socket(_) => "object",
     }
 }
@@ -303,6 +374,7 @@ pub fn truthy(obj: &Object) -> bool {
         Object::Str(s) => !s.is_empty(),
         Object::Bytes(b) => !b.is_empty(),
         Object::ByteArray(b) => !b.borrow().is_empty(),
+        Object::MemoryView(v) => !v.data.borrow().is_empty(),
         Object::Tuple(items) | Object::List(items) => !items.is_empty(),
         Object::Enum(m) => m.value != 0,
         Object::Class(_)
@@ -349,6 +421,7 @@ pub fn repr(obj: &Object) -> String {
         Object::ValueMethod(obj, name) => {
             format!("<method-wrapper '{name}' of {} object>", tp_name(obj))
         }
+        Object::MemoryView(v) => format!("<memory at {:#x}>", Rc::as_ptr(&v.id) as usize),
     }
 }
 

@@ -16,7 +16,7 @@ use num_bigint::BigInt;
 use super::args::{self, Call};
 use super::exception::PyException;
 use super::functions::parse_timeout;
-use super::object::{EnumMember, Object, repr as py_repr, str as py_str, tp_name, truthy};
+use super::object::{EnumMember, Object, str as py_str, tp_name, truthy};
 use super::state::{Owner, State};
 use crate::core::address::{self, SockAddr, UnixAddr};
 use crate::core::constants::{self, EnumClass};
@@ -139,8 +139,12 @@ const METHODS: &[&str] = &[
     "recv_into",
     "recvfrom",
     "recvfrom_into",
+    "recvmsg",
+    "recvmsg_into",
     "send",
     "sendall",
+    "sendmsg",
+    "sendmsg_afalg",
     "sendto",
     "set_inheritable",
     "setblocking",
@@ -151,14 +155,7 @@ const METHODS: &[&str] = &[
 
 /// Documented methods that exist but are not implemented yet: looking them up works,
 /// calling them raises `NotImplementedError`.
-const NOT_YET: &[&str] = &[
-    "makefile",
-    "recvmsg",
-    "recvmsg_into",
-    "sendfile",
-    "sendmsg",
-    "sendmsg_afalg",
-];
+const NOT_YET: &[&str] = &["makefile", "sendfile"];
 
 /// The methods `socket.py` defines in Python on Unix.
 const PYTHON_METHODS: &[&str] = &[
@@ -430,6 +427,10 @@ pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
             Ok(Object::int(sock.borrow().send(&data, flags)?))
         }
         "sendto" => sendto(sock, call),
+        "sendmsg" => super::msg::sendmsg(sock, call),
+        "recvmsg" => super::msg::recvmsg(sock, call),
+        "recvmsg_into" => super::msg::recvmsg_into(sock, call),
+        "sendmsg_afalg" => super::msg::sendmsg_afalg(sock, call),
         "recv_into" | "recvfrom_into" => recv_into(sock, method.name, call),
         "sendall" => {
             let a = call.between("sendall", 1, 2)?;
@@ -604,7 +605,7 @@ fn recv_into(sock: &SocketRef, name: &str, call: &Call<'_>) -> PyResult {
             "{name}() missing required argument 'buffer' (pos 1)"
         )));
     };
-    let Object::ByteArray(buffer) = buffer else {
+    let Some(buffer) = args::writable_buffer(buffer) else {
         let which = if call.args.is_empty() {
             "'buffer'".to_owned()
         } else {
@@ -741,7 +742,11 @@ fn setsockopt(sock: &SocketRef, call: &Call<'_>) -> PyResult {
 
 /// A Python address for a socket of `s`'s family: CPython's `getsockaddrarg`, whose
 /// messages name the calling method (`caller`, e.g. `"bind"`).
-fn parse_address(s: &Socket, addr: &Object, caller: &str) -> Result<SockAddr, PyException> {
+pub(super) fn parse_address(
+    s: &Socket,
+    addr: &Object,
+    caller: &str,
+) -> Result<SockAddr, PyException> {
     let family = i64::from(s.family());
     if Some(family) == constants::value("AF_INET") {
         return parse_inet(addr, caller);
@@ -873,19 +878,14 @@ fn parse_inet6(addr: &Object, caller: &str) -> Result<SockAddr, PyException> {
     )))
 }
 
-/// A host as CPython's `idna_converter` takes it: `str` (ASCII; other text would be
-/// IDNA-encoded, which only matters for names, which the reference does not resolve),
-/// `bytes` or `bytearray`, without NUL.
+/// A host as CPython's `idna_converter` takes it: `str` (ASCII as it is, other text
+/// through the `idna` codec, whose failure is `TypeError("encoding of hostname
+/// failed")`), `bytes` or `bytearray`, without NUL.
 fn host_bytes(host: &Object) -> Result<Vec<u8>, PyException> {
     let bytes = match host {
         Object::Str(s) if s.is_ascii() => s.as_bytes().to_vec(),
-        Object::Str(s) => {
-            return Err(Error::not_implemented(&format!(
-                "resolving the non-ASCII host name {}",
-                py_repr(&Object::str(s.clone()))
-            ))
-            .into());
-        }
+        Object::Str(s) => crate::core::idna::encode(s)
+            .map_err(|_| PyException::type_error("encoding of hostname failed"))?,
         Object::Bytes(b) => b.clone(),
         Object::ByteArray(b) => b.borrow().clone(),
         other => {

@@ -26,6 +26,8 @@ pub const NAMES: &[&str] = &[
     "fromfd",
     "getaddrinfo",
     "has_dualstack_ipv6",
+    "recv_fds",
+    "send_fds",
     "socketpair",
 ];
 
@@ -37,6 +39,8 @@ pub fn call(name: &str, call: &Call<'_>, state: &Rc<State>) -> Option<PyResult> 
         "dup" => dup(call, state),
         "close" => close(call, state),
         "getaddrinfo" => getaddrinfo(call),
+        "send_fds" => super::msg::send_fds(call),
+        "recv_fds" => super::msg::recv_fds(call),
         "create_connection" => create_connection(call, state),
         "create_server" => create_server(call, state),
         "has_dualstack_ipv6" => call
@@ -177,11 +181,7 @@ fn getaddrinfo(call: &Call<'_>) -> PyResult {
         Object::None => None,
         Object::Str(s) if s.is_ascii() => Some(s.as_bytes().to_vec()),
         Object::Str(s) => {
-            return Err(Error::not_implemented(&format!(
-                "resolving the non-ASCII host name {}",
-                repr(&Object::str(s.clone()))
-            ))
-            .into());
+            Some(crate::core::idna::encode(s).map_err(|e| super::exception::idna_error(s, &e))?)
         }
         Object::Bytes(b) => Some(b.clone()),
         _ => {

@@ -410,6 +410,10 @@ fn run_step(
                 .get(i)
                 .cloned()
                 .ok_or_else(|| format!("index {i} is out of range in {}", step.target.join(".")))?,
+            (Ok(i), _) => match m.getitem(&obj, i64::try_from(i).unwrap_or(i64::MAX)) {
+                Ok(o) => o,
+                Err(e) => return Ok(Err(e)),
+            },
             _ => match m.getattr_of(&obj, attr) {
                 Ok(o) => o,
                 Err(e) => return Ok(Err(e)),

@@ -319,3 +319,40 @@ fn closed_sockets_fail_with_ebadf() {
 fn poll_timeouts_round_up_and_cap(#[case] left: Duration, #[case] expected: (i32, bool)) {
     assert_eq!(poll_millis(left), expected);
 }
+
+/// `sendmsg` / `recvmsg` carry a descriptor in `SCM_RIGHTS`: it arrives as a new
+/// descriptor (closed here), the data in the buffers given, and a control buffer too
+/// small for it sets `MSG_CTRUNC`.
+#[test]
+fn sendmsg_passes_a_descriptor() {
+    let (a, b) = Socket::pair(c("AF_UNIX"), c("SOCK_STREAM"), 0, None).expect("socketpair");
+    let (level, kind) = sys::SCM_RIGHTS;
+    let fd = a.fileno();
+    let cmsg = sys::Cmsg {
+        level,
+        kind,
+        data: fd.to_ne_bytes().to_vec(),
+    };
+    let sent = a.sendmsg(&[b"he".to_vec(), b"llo".to_vec()], &[cmsg], 0, None);
+    assert_eq!(sent, Ok(5));
+    let space = usize::try_from(sys::cmsg_space(4)).expect("fits");
+    let (bufs, got) = b.recvmsg(&[2, 10], space, 0).expect("recvmsg");
+    assert_eq!(got.len, 5);
+    assert_eq!(&bufs[0], b"he");
+    assert_eq!(&bufs[1][..3], b"llo");
+    assert_eq!(got.cmsgs.len(), 1);
+    assert_eq!((got.cmsgs[0].level, got.cmsgs[0].kind), (level, kind));
+    let new = i32::from_ne_bytes(got.cmsgs[0].data[..4].try_into().expect("4 bytes"));
+    assert_ne!(new, fd);
+    assert_eq!(Socket::close_fd(new), Ok(()));
+    // No room for the descriptor: the kernel drops it and says so.
+    let cmsg = sys::Cmsg {
+        level,
+        kind,
+        data: fd.to_ne_bytes().to_vec(),
+    };
+    assert_eq!(a.sendmsg(&[b"x".to_vec()], &[cmsg], 0, None), Ok(1));
+    let (_, got) = b.recvmsg(&[1], 0, 0).expect("recvmsg");
+    assert!(got.cmsgs.is_empty());
+    assert_ne!(got.flags & c("MSG_CTRUNC"), 0);
+}

@@ -4,13 +4,17 @@
 mod consts;
 mod errno;
 mod inet;
+mod msg;
 mod netdb;
+mod netif;
 mod socket;
 
 pub use consts::{cmsg_len, cmsg_space, constants};
 pub use errno::{ERRNO, errno_name, errno_value, strerror};
 pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
-pub use netdb::{AddrInfo, GaiError, getaddrinfo_numeric, numeric_host_v4};
+pub use msg::{Cmsg, Received, SCM_RIGHTS, control_len};
+pub use netdb::{AddrInfo, GaiError, getaddrinfo_numeric, hosts_file, numeric_host_v4};
+pub use netif::{if_indextoname, if_nameindex, if_nametoindex};
 pub use socket::{
     AF_UNIX, Addr, Errno, HAS_ABSTRACT_UNIX, Interest, SOCK_CLOEXEC, SOCK_NONBLOCK, Socket,
     UNIX_PATH_CAPACITY, close_fd, dup, fd_is_open, getsockopt_int, so_protocol, so_type,

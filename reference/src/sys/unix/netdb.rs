@@ -132,3 +132,13 @@ pub fn getaddrinfo_numeric(
     unsafe { libc::freeaddrinfo(res) };
     Ok(out)
 }
+
+/// Where the C library's `files` name service reads host names from (`hosts(5)`).
+const HOSTS_FILE: &str = "/etc/hosts";
+
+/// The text of the hosts file (`hosts(5)`), `None` when it cannot be read. Reading it is
+/// all the reference does towards resolving a host name: no name service is asked.
+pub fn hosts_file() -> Option<String> {
+    let bytes = std::fs::read(HOSTS_FILE).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}

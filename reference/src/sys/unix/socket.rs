@@ -153,6 +153,11 @@ pub enum Addr {
 }
 
 impl Addr {
+    /// [`Addr::to_sockaddr`] for the other OS-layer modules.
+    pub(super) fn to_sockaddr_pub(&self) -> Result<SockAddr, Errno> {
+        self.to_sockaddr()
+    }
+
     /// Encodes the address as the C structure and its length.
     fn to_sockaddr(&self) -> Result<SockAddr, Errno> {
         let mut storage = SockAddrStorage::zeroed();
