@@ -10,6 +10,7 @@ pub mod case;
 pub mod compare;
 pub mod exec;
 pub mod protocol;
+pub mod report;
 pub mod results;
 pub mod snapshot;
 pub mod spec;

@@ -36,6 +36,8 @@ enum Command {
     Run(RunArgs),
     /// List the cases (id, documented item, summary).
     List(SelectArgs),
+    /// Turn results files into a compatibility report (Markdown, HTML, JUnit XML).
+    Report(ReportArgs),
     /// The machine-readable inventory of the documented API.
     Spec {
         #[command(subcommand)]
@@ -66,6 +68,16 @@ struct SelectArgs {
     /// A spec YAML to check documented item names against (default: the committed one).
     #[arg(long)]
     spec: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Results files written by `sockconf run --results` (any number: backends, platforms).
+    #[arg(required = true)]
+    results: Vec<PathBuf>,
+    /// The folder to write `report.md`, `report.html` and `junit.xml` into.
+    #[arg(long, default_value_os_t = suite::repo_root().join("reports"))]
+    out: PathBuf,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -116,6 +128,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::List(args) => list(&args),
+        Command::Report(args) => report(&args),
         Command::Spec {
             command: SpecCommand::Extract { rst, out },
         } => extract(&rst, &out),
@@ -158,6 +171,34 @@ fn list(args: &SelectArgs) -> ExitCode {
         args.filters.is_empty() || args.filters.iter().any(|f| exec::id_matches(&c.id, f))
     }) {
         let _ = writeln!(out, "{}\t{}\t{}", c.id, c.doc, c.summary);
+    }
+    ExitCode::SUCCESS
+}
+
+fn report(args: &ReportArgs) -> ExitCode {
+    let runs = match sockconf::report::load(&args.results) {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    let spec = match suite::spec(None) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let matrix = sockconf::report::Matrix::new(&runs, &spec);
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        return usage_error(format!("{}: {e}", args.out.display()));
+    }
+    let files = [
+        ("report.md", sockconf::report::markdown(&matrix)),
+        ("report.html", sockconf::report::html(&matrix)),
+        ("junit.xml", sockconf::report::junit(&runs)),
+    ];
+    for (name, text) in files {
+        let path = args.out.join(name);
+        if let Err(e) = std::fs::write(&path, text) {
+            return usage_error(format!("{}: {e}", path.display()));
+        }
+        println!("wrote {}", path.display());
     }
     ExitCode::SUCCESS
 }

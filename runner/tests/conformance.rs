@@ -100,7 +100,7 @@ fn reference_trial(pool: Arc<Pool>, case: Case, known: Option<String>) -> Trial 
         catch_unwind(AssertUnwindSafe(|| {
             let mut settings = insta::Settings::clone_current();
             settings.set_prepend_module_to_snapshot(false);
-            settings.set_snapshot_path("snapshots");
+            settings.set_snapshot_path("snapshots/cases");
             settings.set_info(&format!("{} ({})", case.summary, case.doc));
             if case.platform_dependent {
                 settings.set_snapshot_suffix(std::env::consts::OS);

@@ -1,0 +1,424 @@
+//! Compatibility reports: any number of results files (several backends, several platforms)
+//! turned into the matrix of documented item × implementation and platform, as Markdown, a
+//! self-contained HTML page, and JUnit XML for CI.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::exec::Verdict;
+use crate::results::{RESULTS_FORMAT_VERSION, Summary};
+use crate::spec::Spec;
+
+/// One backend's run, as a results file holds it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Run {
+    pub backend: RunBackend,
+    pub platform: RunPlatform,
+    pub cases: Vec<RunCase>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RunBackend {
+    pub label: String,
+    pub python_version: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RunPlatform {
+    pub os: String,
+    pub arch: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RunCase {
+    pub id: String,
+    pub doc: String,
+    pub outcome: Verdict,
+    #[serde(default)]
+    pub duration: f64,
+    pub message: Option<String>,
+}
+
+impl Run {
+    /// The column title: implementation and platform.
+    pub fn title(&self) -> String {
+        format!(
+            "{} ({}-{})",
+            self.backend.label, self.platform.os, self.platform.arch
+        )
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.cases {
+            s.add(c.outcome);
+        }
+        s
+    }
+}
+
+#[derive(Deserialize)]
+struct ResultsFile {
+    format_version: u32,
+    runs: Vec<Run>,
+}
+
+/// A results file that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a sockconf results file: {source}")]
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("{path}: results format {found}; this sockconf reads format {RESULTS_FORMAT_VERSION}")]
+    Version { path: String, found: u32 },
+}
+
+/// Reads the runs of every results file, in order.
+pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<Run>, ReportError> {
+    let mut runs = Vec::new();
+    for p in paths {
+        let path = p.as_ref().display().to_string();
+        let text = std::fs::read_to_string(p).map_err(|source| ReportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let file: ResultsFile =
+            serde_json::from_str(&text).map_err(|source| ReportError::Parse {
+                path: path.clone(),
+                source,
+            })?;
+        if file.format_version != RESULTS_FORMAT_VERSION {
+            return Err(ReportError::Version {
+                path,
+                found: file.format_version,
+            });
+        }
+        runs.extend(file.runs);
+    }
+    Ok(runs)
+}
+
+/// One cell of the matrix: the outcomes of a documented item's cases on one run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cell(BTreeMap<Verdict, usize>);
+
+impl Cell {
+    fn add(&mut self, v: Verdict) {
+        *self.0.entry(v).or_default() += 1;
+    }
+
+    fn count(&self, v: Verdict) -> usize {
+        self.0.get(&v).copied().unwrap_or(0)
+    }
+
+    fn total(&self) -> usize {
+        self.0.values().sum()
+    }
+
+    fn failing(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|(v, _)| v.is_failure())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// `pass`, `fail`, `none` (nothing ran: unsupported or skipped) or `empty`.
+    pub fn class(&self) -> &'static str {
+        if self.total() == 0 {
+            "empty"
+        } else if self.failing() > 0 {
+            "fail"
+        } else if self.count(Verdict::Pass) > 0 {
+            "pass"
+        } else {
+            "none"
+        }
+    }
+
+    /// `12/12`, `10/12`, or `—` when nothing ran.
+    pub fn text(&self) -> String {
+        let ran = self.count(Verdict::Pass) + self.failing();
+        match (self.total(), ran) {
+            (0, _) => String::new(),
+            (_, 0) => "—".into(),
+            _ => format!("{}/{}", self.count(Verdict::Pass), ran),
+        }
+    }
+}
+
+/// The matrix: sections of documented items (in the spec's order), a cell per run.
+pub struct Matrix<'r> {
+    pub runs: &'r [Run],
+    /// (section, [(item, cells per run)])
+    pub sections: Vec<(String, Vec<(String, Vec<Cell>)>)>,
+}
+
+impl<'r> Matrix<'r> {
+    pub fn new(runs: &'r [Run], spec: &Spec) -> Matrix<'r> {
+        let mut by_item: BTreeMap<&str, Vec<Cell>> = BTreeMap::new();
+        for (i, run) in runs.iter().enumerate() {
+            for c in &run.cases {
+                by_item
+                    .entry(c.doc.as_str())
+                    .or_insert_with(|| vec![Cell::default(); runs.len()])[i]
+                    .add(c.outcome);
+            }
+        }
+        let mut sections: Vec<(String, Vec<(String, Vec<Cell>)>)> = Vec::new();
+        let mut push = |section: &str, item: &str, cells: Vec<Cell>| match sections
+            .iter_mut()
+            .find(|(s, _)| s == section)
+        {
+            Some((_, rows)) => rows.push((item.to_owned(), cells)),
+            None => sections.push((section.to_owned(), vec![(item.to_owned(), cells)])),
+        };
+        for item in &spec.items {
+            if let Some(cells) = by_item.remove(item.name.as_str()) {
+                push(&item.section, &item.name, cells);
+            }
+        }
+        for (item, cells) in by_item {
+            push("Not in the spec", item, cells);
+        }
+        Matrix { runs, sections }
+    }
+
+    /// Per-section totals for each run.
+    fn section_total(rows: &[(String, Vec<Cell>)], run: usize) -> Cell {
+        let mut total = Cell::default();
+        for (_, cells) in rows {
+            for (v, n) in &cells[run].0 {
+                *total.0.entry(*v).or_default() += n;
+            }
+        }
+        total
+    }
+}
+
+fn summary_rows(runs: &[Run]) -> Vec<(String, Summary)> {
+    runs.iter().map(|r| (r.title(), r.summary())).collect()
+}
+
+/// The report as Markdown.
+pub fn markdown(m: &Matrix) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# sockconf compatibility report\n");
+    let _ = writeln!(
+        out,
+        "Each cell counts the cases of a documented item that passed, of those that ran there \
+         (`—`: none could run: unsupported or out of range).\n"
+    );
+    let _ = writeln!(out, "## Summary\n");
+    let _ = writeln!(
+        out,
+        "| implementation | total | pass | fail | unsupported | skip | timeout | crash | error |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (title, s) in summary_rows(m.runs) {
+        let _ = writeln!(
+            out,
+            "| {title} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            s.total, s.pass, s.fail, s.unsupported, s.skip, s.timeout, s.crash, s.error
+        );
+    }
+    let header: Vec<String> = m.runs.iter().map(Run::title).collect();
+    for (section, rows) in &m.sections {
+        let _ = writeln!(out, "\n## {section}\n");
+        let _ = writeln!(out, "| documented item | {} |", header.join(" | "));
+        let _ = writeln!(out, "|---|{}", "---:|".repeat(header.len()));
+        for (item, cells) in rows {
+            let texts: Vec<String> = cells.iter().map(Cell::text).collect();
+            let _ = writeln!(out, "| `{item}` | {} |", texts.join(" | "));
+        }
+        let totals: Vec<String> = (0..m.runs.len())
+            .map(|i| Matrix::section_total(rows, i).text())
+            .collect();
+        let _ = writeln!(out, "| **all** | {} |", totals.join(" | "));
+    }
+    let failing: Vec<(&Run, Vec<&RunCase>)> = m
+        .runs
+        .iter()
+        .map(|r| {
+            (
+                r,
+                r.cases
+                    .iter()
+                    .filter(|c| c.outcome.is_failure())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, cs)| !cs.is_empty())
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "\n## Cases that did not pass\n");
+        for (run, cases) in failing {
+            let _ = writeln!(out, "### {}\n", run.title());
+            for c in cases {
+                let why = c
+                    .message
+                    .as_deref()
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("");
+                let _ = writeln!(
+                    out,
+                    "- `{}` ({}, `{}`): {}",
+                    c.id,
+                    c.outcome.as_str(),
+                    c.doc,
+                    why
+                );
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
+table{border-collapse:collapse;margin-bottom:1.5em}th,td{border:1px solid #ccc;padding:.25em .6em}\
+th{background:#f4f4f4;position:sticky;top:0}td.num{text-align:right}code{font-size:.95em}\
+td.pass{background:#d9f2d9}td.fail{background:#f7d4d4}td.none{background:#eee;color:#777}\
+td.empty{background:#fff}details{margin:.3em 0}summary{cursor:pointer}";
+
+/// The report as one self-contained HTML page.
+pub fn html(m: &Matrix) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>sockconf compatibility report</title><style>{STYLE}</style></head><body>\n\
+         <h1>sockconf compatibility report</h1>\n<p>Each cell counts the cases of a documented \
+         item that passed, of those that ran there (—: none could run).</p>\n<h2>Summary</h2>\n\
+         <table><tr><th>implementation</th><th>total</th><th>pass</th><th>fail</th>\
+         <th>unsupported</th><th>skip</th><th>timeout</th><th>crash</th><th>error</th></tr>\n"
+    );
+    for (title, s) in summary_rows(m.runs) {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td>{}</tr>",
+            esc(&title),
+            [
+                s.total,
+                s.pass,
+                s.fail,
+                s.unsupported,
+                s.skip,
+                s.timeout,
+                s.crash,
+                s.error
+            ]
+            .iter()
+            .map(|n| format!("<td class=\"num\">{n}</td>"))
+            .collect::<String>()
+        );
+    }
+    out.push_str("</table>\n");
+    let header: String = m
+        .runs
+        .iter()
+        .map(|r| format!("<th>{}</th>", esc(&r.title())))
+        .collect();
+    for (section, rows) in &m.sections {
+        let _ = writeln!(out, "<h2>{}</h2>", esc(section));
+        let _ = writeln!(out, "<table><tr><th>documented item</th>{header}</tr>");
+        let row = |name: String, cells: &[Cell]| -> String {
+            let tds: String = cells
+                .iter()
+                .map(|c| format!("<td class=\"num {}\">{}</td>", c.class(), c.text()))
+                .collect();
+            format!("<tr><td>{name}</td>{tds}</tr>\n")
+        };
+        for (item, cells) in rows {
+            out.push_str(&row(format!("<code>{}</code>", esc(item)), cells));
+        }
+        let totals: Vec<Cell> = (0..m.runs.len())
+            .map(|i| Matrix::section_total(rows, i))
+            .collect();
+        out.push_str(&row("<b>all</b>".into(), &totals));
+        out.push_str("</table>\n");
+    }
+    let mut any = false;
+    for run in m.runs {
+        let failing: Vec<&RunCase> = run
+            .cases
+            .iter()
+            .filter(|c| c.outcome.is_failure())
+            .collect();
+        if failing.is_empty() {
+            continue;
+        }
+        if !any {
+            out.push_str("<h2>Cases that did not pass</h2>\n");
+            any = true;
+        }
+        let _ = writeln!(
+            out,
+            "<details><summary>{} — {} case(s)</summary><ul>",
+            esc(&run.title()),
+            failing.len()
+        );
+        for c in failing {
+            let _ = writeln!(
+                out,
+                "<li><code>{}</code> {} (<code>{}</code>): <pre>{}</pre></li>",
+                esc(&c.id),
+                c.outcome.as_str(),
+                esc(&c.doc),
+                esc(c.message.as_deref().unwrap_or(""))
+            );
+        }
+        out.push_str("</ul></details>\n");
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// The runs as JUnit XML: a test suite per run, a test case per case.
+pub fn junit(runs: &[Run]) -> String {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("sockconf");
+    for run in runs {
+        let mut suite = TestSuite::new(run.title());
+        for c in &run.cases {
+            let mut status = match c.outcome {
+                Verdict::Pass => TestCaseStatus::success(),
+                Verdict::Fail => TestCaseStatus::non_success(NonSuccessKind::Failure),
+                Verdict::Timeout | Verdict::Crash | Verdict::Error => {
+                    TestCaseStatus::non_success(NonSuccessKind::Error)
+                }
+                Verdict::Unsupported | Verdict::Skip => TestCaseStatus::skipped(),
+            };
+            if let Some(m) = &c.message {
+                status.set_message(format!("{}: {}", c.outcome.as_str(), m));
+            }
+            let mut case = TestCase::new(c.id.clone(), status);
+            case.set_classname(c.doc.clone());
+            case.set_time(std::time::Duration::from_secs_f64(c.duration.max(0.0)));
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    report
+        .to_string()
+        .expect("a JUnit report of plain strings serialises")
+}
