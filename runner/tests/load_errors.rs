@@ -109,7 +109,7 @@ fn error_of(text: &str) -> String {
 )]
 #[case::raises_without_type(
     "  - id: a.b\n    summary: s\n    steps: [{call: htons, raises: {message: x}}]\n",
-    "`raises` needs a `type`"
+    "`raises` needs a `type` (or, where only the family is portable, `subclass_of`)"
 )]
 #[case::bad_version(
     "  - id: a.b\n    summary: s\n    python: \"3.10\"\n    steps: [{call: htons}]\n",

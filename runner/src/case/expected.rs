@@ -137,8 +137,10 @@ impl<'de> Deserialize<'de> for Raises {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Raises, A::Error> {
                 let m = Matcher::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                if m.ty.is_none() {
-                    return Err(de::Error::custom("`raises` needs a `type`"));
+                if m.ty.is_none() && m.subclass_of.is_none() {
+                    return Err(de::Error::custom(
+                        "`raises` needs a `type` (or, where only the family is portable, `subclass_of`)",
+                    ));
                 }
                 Ok(Raises(m))
             }
