@@ -157,11 +157,16 @@ impl Cell {
     }
 }
 
+/// A documented item and its cells, one per run.
+pub type Row = (String, Vec<Cell>);
+
+/// A section of the docs and its rows.
+pub type Section = (String, Vec<Row>);
+
 /// The matrix: sections of documented items (in the spec's order), a cell per run.
 pub struct Matrix<'r> {
     pub runs: &'r [Run],
-    /// (section, [(item, cells per run)])
-    pub sections: Vec<(String, Vec<(String, Vec<Cell>)>)>,
+    pub sections: Vec<Section>,
 }
 
 impl<'r> Matrix<'r> {
@@ -175,7 +180,7 @@ impl<'r> Matrix<'r> {
                     .add(c.outcome);
             }
         }
-        let mut sections: Vec<(String, Vec<(String, Vec<Cell>)>)> = Vec::new();
+        let mut sections: Vec<Section> = Vec::new();
         let mut push = |section: &str, item: &str, cells: Vec<Cell>| match sections
             .iter_mut()
             .find(|(s, _)| s == section)
@@ -195,7 +200,7 @@ impl<'r> Matrix<'r> {
     }
 
     /// Per-section totals for each run.
-    fn section_total(rows: &[(String, Vec<Cell>)], run: usize) -> Cell {
+    fn section_total(rows: &[Row], run: usize) -> Cell {
         let mut total = Cell::default();
         for (_, cells) in rows {
             for (v, n) in &cells[run].0 {

@@ -58,6 +58,10 @@ pub enum ExcType {
     UnicodeError,
     /// `UnicodeEncodeError`
     UnicodeEncodeError,
+    /// `UnicodeDecodeError`
+    UnicodeDecodeError,
+    /// `io.UnsupportedOperation` (`class UnsupportedOperation(OSError, ValueError)`)
+    UnsupportedOperation,
     /// `ArithmeticError`
     ArithmeticError,
     /// `OverflowError`
@@ -106,6 +110,8 @@ impl ExcType {
         ExcType::ValueError,
         ExcType::UnicodeError,
         ExcType::UnicodeEncodeError,
+        ExcType::UnicodeDecodeError,
+        ExcType::UnsupportedOperation,
         ExcType::ArithmeticError,
         ExcType::OverflowError,
         ExcType::TypeError,
@@ -144,6 +150,8 @@ impl ExcType {
             ExcType::ValueError => "ValueError",
             ExcType::UnicodeError => "UnicodeError",
             ExcType::UnicodeEncodeError => "UnicodeEncodeError",
+            ExcType::UnicodeDecodeError => "UnicodeDecodeError",
+            ExcType::UnsupportedOperation => "UnsupportedOperation",
             ExcType::ArithmeticError => "ArithmeticError",
             ExcType::OverflowError => "OverflowError",
             ExcType::TypeError => "TypeError",
@@ -161,6 +169,7 @@ impl ExcType {
     pub fn module(self) -> &'static str {
         match self {
             ExcType::Herror | ExcType::Gaierror => "socket",
+            ExcType::UnsupportedOperation => "io",
             _ => "builtins",
         }
     }
@@ -185,13 +194,14 @@ impl ExcType {
             IndexError => LookupError,
             BlockingIOError | ChildProcessError | ConnectionError | FileExistsError
             | FileNotFoundError | InterruptedError | IsADirectoryError | NotADirectoryError
-            | PermissionError | ProcessLookupError | TimeoutError | Herror | Gaierror => OSError,
+            | PermissionError | ProcessLookupError | TimeoutError | Herror | Gaierror
+            | UnsupportedOperation => OSError,
             BrokenPipeError
             | ConnectionAbortedError
             | ConnectionRefusedError
             | ConnectionResetError => ConnectionError,
             UnicodeError => ValueError,
-            UnicodeEncodeError => UnicodeError,
+            UnicodeEncodeError | UnicodeDecodeError => UnicodeError,
             OverflowError => ArithmeticError,
             NotImplementedError => RuntimeError,
         })
@@ -207,6 +217,10 @@ impl ExcType {
                 // class ExceptionGroup(BaseExceptionGroup, Exception)
                 out.push("BaseExceptionGroup".to_owned());
             }
+            if ty == ExcType::OSError && self == ExcType::UnsupportedOperation {
+                // class UnsupportedOperation(OSError, ValueError)
+                out.push("ValueError".to_owned());
+            }
             cur = ty.base();
         }
         out.push("object".to_owned());
@@ -215,6 +229,9 @@ impl ExcType {
 
     /// Whether `self` is `other` or a subclass of it.
     pub fn is_subclass_of(self, other: ExcType) -> bool {
+        if self == ExcType::UnsupportedOperation && other == ExcType::ValueError {
+            return true;
+        }
         let mut cur = Some(self);
         while let Some(ty) = cur {
             if ty == other {
@@ -291,6 +308,29 @@ pub enum ErrorArgs {
     Errno(i64, String),
     /// `Exc()`: no arguments, `str(exc) == ""` (`MemoryError()`).
     Empty,
+    /// `UnicodeDecodeError(encoding, object, start, end, reason)` /
+    /// `UnicodeEncodeError(…)`: the codec, the input, the failing range and why.
+    Codec {
+        /// The codec's name as the error shows it (`'ascii'`, `'utf-8'`).
+        encoding: String,
+        /// The input being decoded (bytes) or encoded (text).
+        object: CodecInput,
+        /// Start of the failing range (bytes or characters).
+        start: usize,
+        /// End of the failing range (exclusive).
+        end: usize,
+        /// `'ordinal not in range(128)'`, `'invalid start byte'`, …
+        reason: String,
+    },
+}
+
+/// What a codec error was raised on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodecInput {
+    /// The bytes being decoded.
+    Bytes(Vec<u8>),
+    /// The text being encoded.
+    Str(String),
 }
 
 impl Error {
@@ -336,6 +376,11 @@ impl Error {
         Error::new(ExcType::AttributeError, message)
     }
 
+    /// `io.UnsupportedOperation(message)`.
+    pub fn unsupported(message: impl Into<String>) -> Error {
+        Error::new(ExcType::UnsupportedOperation, message)
+    }
+
     /// `MemoryError()`, with no arguments, as a failed allocation raises it.
     pub fn memory() -> Error {
         Error {
@@ -365,6 +410,25 @@ impl Error {
             ErrorArgs::Message(m) => m.clone(),
             ErrorArgs::Errno(n, text) => format!("[Errno {n}] {text}"),
             ErrorArgs::Empty => String::new(),
+            ErrorArgs::Codec {
+                encoding,
+                object,
+                start,
+                end,
+                reason,
+            } => match object {
+                CodecInput::Bytes(b) if *end == start + 1 => format!(
+                    "'{encoding}' codec can't decode byte {:#04x} in position {start}: {reason}",
+                    b.get(*start).copied().unwrap_or(0)
+                ),
+                CodecInput::Bytes(_) => format!(
+                    "'{encoding}' codec can't decode bytes in position {start}-{}: {reason}",
+                    end.saturating_sub(1)
+                ),
+                CodecInput::Str(_) => {
+                    format!("'{encoding}' codec can't encode ({start}-{end}): {reason}")
+                }
+            },
         }
     }
 }

@@ -6,13 +6,16 @@
 pub mod address;
 pub mod byteorder;
 pub mod cmsg;
+pub mod codec;
 pub mod constants;
 pub mod errno;
 pub mod error;
 pub mod idna;
 pub mod inet;
+pub mod io;
 pub mod netdb;
 pub mod netif;
+pub mod sendfile;
 pub mod socket;
 pub mod timeout;
 

@@ -99,6 +99,10 @@ pub struct Socket {
     kind: i32,
     proto: i32,
     mode: Mode,
+    /// `socket.py`'s `_io_refs`: how many files made by `makefile()` are open.
+    io_refs: usize,
+    /// `socket.py`'s `_closed`: `close()` (or `detach()`) was called on the object.
+    closed_flag: bool,
 }
 
 impl Socket {
@@ -131,6 +135,8 @@ impl Socket {
             kind,
             proto,
             mode,
+            io_refs: 0,
+            closed_flag: false,
         })
     }
 
@@ -269,6 +275,47 @@ impl Socket {
         self.call(sys::Interest::Write, |fd| fd.send_to(data, flags, &addr))
     }
 
+    /// `socket.socket.close()` as `socket.py` writes it: the object is marked closed
+    /// (`_closed`), and the descriptor is closed ([`Socket::close`]) only when no file
+    /// made by `makefile()` is open (`_io_refs`); the last such file closes it then
+    /// ([`Socket::decref_io`]). The documented rule: "the underlying system resource …
+    /// is closed when all file objects returned by makefile() are closed".
+    pub fn close_object(&mut self) -> Result<(), Error> {
+        self.closed_flag = true;
+        if self.io_refs == 0 {
+            self.close()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `makefile()` made one more file over this socket (`_io_refs += 1`).
+    pub fn incref_io(&mut self) {
+        self.io_refs += 1;
+    }
+
+    /// `socket.py`'s `_decref_socketios`, called when a file made by `makefile()` is
+    /// closed: one file fewer, and the object's `close()` again when it was closed.
+    pub fn decref_io(&mut self) -> Result<(), Error> {
+        self.io_refs = self.io_refs.saturating_sub(1);
+        if self.closed_flag {
+            self.close_object()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// How many files made by `makefile()` are open.
+    pub fn io_refs(&self) -> usize {
+        self.io_refs
+    }
+
+    /// Whether `repr()` says `[closed]`: `close()` or `detach()` was called on the
+    /// object, or the descriptor is gone.
+    pub fn marked_closed(&self) -> bool {
+        self.closed_flag || self.fd.is_none()
+    }
+
     /// `socket.close()` → C `close(2)`. The socket is closed afterwards even when
     /// `close(2)` fails; its error is raised except `ECONNRESET` (bpo-30319). Closing a
     /// closed socket does nothing.
@@ -314,6 +361,8 @@ impl Socket {
             kind,
             proto,
             mode,
+            io_refs: 0,
+            closed_flag: false,
         })
     }
 
@@ -368,6 +417,8 @@ impl Socket {
             kind,
             proto,
             mode,
+            io_refs: 0,
+            closed_flag: false,
         })
     }
 
@@ -425,6 +476,7 @@ impl Socket {
     /// `socket.detach()`: the socket is closed without closing the descriptor, whose
     /// number is returned (`-1` when already closed).
     pub fn detach(&mut self) -> i32 {
+        self.closed_flag = true;
         let Some(shared) = self.fd.take() else {
             return -1;
         };
@@ -638,6 +690,33 @@ impl Socket {
             fd.recvmsg(&mut slices, ancbufsize, flags)
         })?;
         Ok((bufs, received))
+    }
+
+    /// `selectors.PollSelector().select(timeout)` on this socket registered for writing,
+    /// as `socket.sendfile` waits: `poll(2)` for `POLLOUT` (`None`: no limit; the time
+    /// rounded up to milliseconds), `true` when writable.
+    pub fn poll_writable(&self, timeout: Option<Timeout>) -> Result<bool, Error> {
+        let fd = self.fd()?;
+        loop {
+            let ms = timeout.map_or(-1, |t| poll_millis(t.as_duration()).0);
+            match fd.poll(sys::Interest::Write, ms) {
+                Ok(ready) => return Ok(ready),
+                Err(e) if e == sys::Errno::EINTR => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// `os.sendfile(self.fileno(), in_fd, offset, count)` → C `sendfile(2)` (Linux): the
+    /// bytes sent, `0` at end of file. No waiting: the caller does it (`socket.sendfile`
+    /// polls first).
+    pub fn sendfile_from(
+        &self,
+        in_fd: i32,
+        offset: i64,
+        count: usize,
+    ) -> Result<usize, sys::Errno> {
+        sys::sendfile(self.fileno(), in_fd, offset, count)
     }
 
     /// The open descriptor, or the `OSError(EBADF)` a C call on fd `-1` gives.

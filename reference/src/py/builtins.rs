@@ -43,6 +43,7 @@ pub fn class_of(obj: &Object) -> Class {
         Object::Enum(m) => Class::Enum(m.class),
         Object::Exception(e) => Class::Exception(e.exc_type()),
         Object::Socket(_) => Class::Socket,
+        Object::Io(f) => Class::Builtin(super::io::type_name(f)),
         Object::Class(Class::Enum(_)) => Class::Builtin("enum.EnumType"),
         Object::Class(_) => Class::Builtin("type"),
         other => Class::Builtin(builtin_class_name(other)),
@@ -178,6 +179,7 @@ pub fn call(name: &str, call: &Call<'_>, module: &Module) -> PyResult {
                 ))),
             }
         }
+        "open" => super::io::open(call),
         other => Err(Error::not_implemented(&format!("builtins.{other}()")).into()),
     }
 }

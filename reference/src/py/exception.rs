@@ -12,7 +12,7 @@ use num_traits::ToPrimitive;
 
 use super::object::{Object, join_reprs, repr, str as py_str, tp_name};
 use crate::core::constants::gai_error_name;
-use crate::core::error::{Error, ErrorArgs};
+use crate::core::error::{CodecInput, Error, ErrorArgs};
 use crate::core::{ExcType, errno};
 
 /// An exception instance.
@@ -227,6 +227,29 @@ impl PyException {
                 return unicode_encode_error_str(enc, obj, start, end, reason);
             }
         }
+        if self.0.ty == ExcType::UnicodeDecodeError {
+            if let [
+                Object::Str(enc),
+                Object::Bytes(obj),
+                start,
+                end,
+                Object::Str(reason),
+            ] = self.0.args.as_slice()
+            {
+                let pos = |o: &Object| o.as_int().and_then(|i| i.to_usize()).unwrap_or(0);
+                return Error {
+                    ty: ExcType::UnicodeDecodeError,
+                    args: ErrorArgs::Codec {
+                        encoding: enc.clone(),
+                        object: CodecInput::Bytes(obj.clone()),
+                        start: pos(start),
+                        end: pos(end),
+                        reason: reason.clone(),
+                    },
+                }
+                .message();
+            }
+        }
         match self.0.args.as_slice() {
             [] => String::new(),
             [one] => py_str(one),
@@ -294,6 +317,22 @@ impl From<Error> for PyException {
             ErrorArgs::Message(m) => vec![Object::Str(m)],
             ErrorArgs::Errno(n, text) => vec![Object::int(n), Object::Str(text)],
             ErrorArgs::Empty => vec![],
+            ErrorArgs::Codec {
+                encoding,
+                object,
+                start,
+                end,
+                reason,
+            } => vec![
+                Object::Str(encoding),
+                match object {
+                    CodecInput::Bytes(b) => Object::Bytes(b),
+                    CodecInput::Str(s) => Object::Str(s),
+                },
+                Object::int(start),
+                Object::int(end),
+                Object::Str(reason),
+            ],
         };
         let mut exc = PyException::new(err.ty, args);
         // The core already chose the class (a gaierror stays a gaierror).

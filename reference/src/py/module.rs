@@ -6,7 +6,7 @@ use super::args::Call;
 use super::exception::PyException;
 use super::object::{Class, EnumMember, Object, tp_name};
 use super::state::State;
-use super::{builtins, functions, socket, sockfuncs};
+use super::{builtins, functions, io, socket, sockfuncs};
 use crate::core::ExcType;
 use crate::core::constants::{self, EnumClass};
 use crate::core::timeout::Timeout;
@@ -55,8 +55,10 @@ impl Module {
     /// other object. A runner calls it for every object a case made or saved when the
     /// case ends, so that no descriptor outlives its case.
     pub fn close_object(&self, obj: &Object) {
-        if let Object::Socket(sock) = obj {
-            let _ = sock.close();
+        match obj {
+            Object::Socket(sock) => sock.force_close(),
+            Object::Io(f) => io::close_quietly(f),
+            _ => {}
         }
     }
 
@@ -165,6 +167,12 @@ impl Module {
             },
             Object::Socket(sock) => socket::getattr(sock, name),
             Object::Method(method) => socket::method_getattr(method, name),
+            Object::Io(f) => io::getattr(f, name)?,
+            Object::IoMethod(f, m) => match name {
+                "__name__" => Some(Object::str(*m)),
+                "__self__" => Some(Object::Io(f.clone())),
+                _ => None,
+            },
             Object::Builtin(b) => match name {
                 "__name__" | "__qualname__" => Some(Object::str(*b)),
                 "__module__" => Some(Object::str("builtins")),
@@ -221,6 +229,7 @@ impl Module {
             Object::Class(Class::Socket) => socket::construct(&call, &self.state),
             Object::Class(class) => Err(not_implemented(&format!("{}()", class.name()))),
             Object::Method(method) => socket::call_method(method, &call),
+            Object::IoMethod(f, name) => io::call_method(f, name, &call),
             Object::Builtin(name) => builtins::call(name, &call, self),
             Object::ValueMethod(obj, name) => builtins::call_value_method(obj, name, &call),
             other => Err(PyException::type_error(format!(

@@ -11,6 +11,7 @@ use super::exception::PyException;
 use super::socket::{self, Method, SocketRef};
 use crate::core::ExcType;
 use crate::core::constants::EnumClass;
+use crate::core::io::IoRef;
 
 /// A Python value.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +54,11 @@ pub enum Object {
     /// A `memoryview` of a `bytes` (read-only, over a copy) or of a `bytearray` (sharing
     /// its storage, so writes through the view show in the `bytearray`).
     MemoryView(MemoryView),
+    /// An io object: `socket.SocketIO`, `_io.FileIO`, a buffered stream or a
+    /// `TextIOWrapper` (shared: clones are the same object).
+    Io(IoRef),
+    /// A method of an io object, bound to it (`f.readline`).
+    IoMethod(IoRef, &'static str),
 }
 
 /// `memoryview(obj)`: the exported bytes and whether they are read-only.
@@ -167,6 +173,7 @@ impl Object {
             Object::Function(name) => Some(Identity::Function(name)),
             Object::Builtin(name) => Some(Identity::Builtin(name)),
             Object::MemoryView(v) => Some(Identity::Shared(Rc::as_ptr(&v.id) as usize)),
+            Object::Io(f) => Some(Identity::Shared(f.identity())),
             _ => None,
         }
     }
@@ -323,6 +330,7 @@ pub fn type_name(obj: &Object) -> String {
         Object::Class(c) => c.metaclass().to_owned(),
         Object::Exception(e) => e.type_name(),
         Object::Socket(_) => "socket.socket".to_owned(),
+        Object::Io(f) => super::io::type_name(f).to_owned(),
         other => builtin_type_name(other).to_owned(),
     }
 }
@@ -345,7 +353,13 @@ fn builtin_type_name(obj: &Object) -> &'static str {
         Object::ValueMethod(_, "encode") => "builtin_function_or_method",
         Object::ValueMethod(..) => "method-wrapper",
         Object::MemoryView(_) => "memoryview",
-        Object::Enum(_) | Object::Class(_) | Object::Exception(_) | Object::Socket(_) => "object",
+        Object::IoMethod(f, _) if super::io::type_name(f) == "socket.SocketIO" => "method",
+        Object::IoMethod(..) => "builtin_function_or_method",
+        Object::Enum(_)
+        | Object::Class(_)
+        | Object::Exception(_)
+        | Object::Socket(_)
+        | Object::Io(_) => "object",
     }
 }
 
@@ -359,6 +373,7 @@ pub fn tp_name(obj: &Object) -> &'static str {
         Object::Class(_) => "type",
         Object::Exception(e) => e.exc_type().short_name(),
         Object::Socket(_) => "socket",
+        Object::Io(f) => super::io::tp_name_of(f),
         other => builtin_type_name(other),
     }
 }
@@ -383,7 +398,9 @@ pub fn truthy(obj: &Object) -> bool {
         | Object::Socket(_)
         | Object::Method(_)
         | Object::Builtin(_)
-        | Object::ValueMethod(..) => true,
+        | Object::ValueMethod(..)
+        | Object::Io(_)
+        | Object::IoMethod(..) => true,
     }
 }
 
@@ -422,6 +439,12 @@ pub fn repr(obj: &Object) -> String {
             format!("<method-wrapper '{name}' of {} object>", tp_name(obj))
         }
         Object::MemoryView(v) => format!("<memory at {:#x}>", Rc::as_ptr(&v.id) as usize),
+        Object::Io(f) => super::io::repr(f),
+        Object::IoMethod(f, name) => format!(
+            "<built-in method {name} of {} object at {:#x}>",
+            super::io::tp_name_of(f),
+            f.identity()
+        ),
     }
 }
 

@@ -48,9 +48,24 @@ impl SocketRef {
         &self.1
     }
 
-    /// `s.close()`.
+    /// `s.close()`: `socket.py`'s close, which keeps the descriptor while files made by
+    /// `makefile()` are open.
     pub fn close(&self) -> Result<(), PyException> {
-        Ok(self.0.borrow_mut().close()?)
+        Ok(self.0.borrow_mut().close_object()?)
+    }
+
+    /// Closes the descriptor whatever files are open (errors ignored): for a runner
+    /// ending a case.
+    pub fn force_close(&self) {
+        if let Ok(mut s) = self.0.try_borrow_mut() {
+            let _ = s.close_object();
+            let _ = s.close();
+        }
+    }
+
+    /// The shared typed socket, for the io objects made over it.
+    pub(super) fn shared(&self) -> Rc<RefCell<Socket>> {
+        Rc::clone(&self.0)
     }
 
     /// The typed socket, for reading its state.
@@ -135,6 +150,7 @@ const METHODS: &[&str] = &[
     "getsockopt",
     "gettimeout",
     "listen",
+    "makefile",
     "recv",
     "recv_into",
     "recvfrom",
@@ -144,6 +160,7 @@ const METHODS: &[&str] = &[
     "send",
     "sendall",
     "sendmsg",
+    "sendfile",
     "sendmsg_afalg",
     "sendto",
     "set_inheritable",
@@ -152,10 +169,6 @@ const METHODS: &[&str] = &[
     "settimeout",
     "shutdown",
 ];
-
-/// Documented methods that exist but are not implemented yet: looking them up works,
-/// calling them raises `NotImplementedError`.
-const NOT_YET: &[&str] = &["makefile", "sendfile"];
 
 /// The methods `socket.py` defines in Python on Unix.
 const PYTHON_METHODS: &[&str] = &[
@@ -282,16 +295,12 @@ pub fn getattr(sock: &SocketRef, name: &str) -> Option<Object> {
         "type" => Some(enum_or_int(EnumClass::SocketKind, s.kind())),
         "proto" => Some(Object::int(s.proto())),
         "timeout" => Some(timeout_object(s.timeout())),
-        _ => METHODS
-            .iter()
-            .chain(NOT_YET)
-            .find(|&&m| m == name)
-            .map(|&name| {
-                Object::Method(Method {
-                    receiver: sock.clone(),
-                    name,
-                })
-            }),
+        _ => METHODS.iter().find(|&&m| m == name).map(|&name| {
+            Object::Method(Method {
+                receiver: sock.clone(),
+                name,
+            })
+        }),
     }
 }
 
@@ -329,7 +338,7 @@ fn timeout_object(timeout: Option<Timeout>) -> Object {
 /// the reference cannot decode yet is left out).
 pub fn repr(sock: &SocketRef) -> String {
     let s = sock.borrow();
-    let closed = s.is_closed();
+    let closed = s.marked_closed();
     let mut out = format!(
         "<socket.socket{} fd={}, family={}, type={}, proto={}",
         if closed { " [closed]" } else { "" },
@@ -421,19 +430,21 @@ pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
             Ok(Object::Tuple(vec![Object::Bytes(data), addr_object(from)?]))
         }
         "send" => {
-            let a = call.between("send", 1, 2)?;
+            let a = clinic_between(call, "send", 1, 2)?;
             let data = args::buffer(&a[0])?;
             let flags = a.get(1).map(args::parse_i).transpose()?.unwrap_or(0);
             Ok(Object::int(sock.borrow().send(&data, flags)?))
         }
         "sendto" => sendto(sock, call),
+        "makefile" => super::io::makefile(sock, call),
+        "sendfile" => super::sendfile::sendfile(sock, call),
         "sendmsg" => super::msg::sendmsg(sock, call),
         "recvmsg" => super::msg::recvmsg(sock, call),
         "recvmsg_into" => super::msg::recvmsg_into(sock, call),
         "sendmsg_afalg" => super::msg::sendmsg_afalg(sock, call),
         "recv_into" | "recvfrom_into" => recv_into(sock, method.name, call),
         "sendall" => {
-            let a = call.between("sendall", 1, 2)?;
+            let a = clinic_between(call, "sendall", 1, 2)?;
             let data = args::buffer(&a[0])?;
             let flags = a.get(1).map(args::parse_i).transpose()?.unwrap_or(0);
             sock.borrow().send_all(&data, flags)?;
@@ -549,6 +560,37 @@ pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
     }
 }
 
+/// Argument Clinic's positional-only parsing of a `METH_FASTCALL` method (3.15's
+/// `send` / `sendall`, gh-135748): `socket.send() takes no keyword arguments`, then
+/// `_PyArg_CheckPositional`'s `send expected at least 1 argument, got 0`.
+fn clinic_between<'a>(
+    call: &Call<'a>,
+    name: &str,
+    min: usize,
+    max: usize,
+) -> Result<&'a [Object], PyException> {
+    if !call.kwargs.is_empty() {
+        return Err(PyException::type_error(format!(
+            "socket.{name}() takes no keyword arguments"
+        )));
+    }
+    let n = call.args.len();
+    let plural = |k: usize| if k == 1 { "" } else { "s" };
+    if n < min {
+        return Err(PyException::type_error(format!(
+            "{name} expected at least {min} argument{}, got {n}",
+            plural(min)
+        )));
+    }
+    if n > max {
+        return Err(PyException::type_error(format!(
+            "{name} expected at most {max} argument{}, got {n}",
+            plural(max)
+        )));
+    }
+    Ok(call.args)
+}
+
 /// The arguments of `recv` / `recvfrom` (`"n|i:recv"`), checked as CPython does:
 /// `ValueError` for a negative size, `OverflowError("byte string is too large")` for one
 /// no `bytes` object can have.
@@ -589,7 +631,7 @@ fn recv_into(sock: &SocketRef, name: &str, call: &Call<'_>) -> PyResult {
     for (key, value) in call.kwargs {
         let Some(i) = PARAMS.iter().position(|p| p == key) else {
             return Err(PyException::type_error(format!(
-                "'{key}' is an invalid keyword argument for {name}()"
+                "{name}() got an unexpected keyword argument '{key}'"
             )));
         };
         if slots[i].is_some() {
@@ -611,9 +653,13 @@ fn recv_into(sock: &SocketRef, name: &str, call: &Call<'_>) -> PyResult {
         } else {
             "1".to_owned()
         };
-        return Err(PyException::type_error(format!(
-            "{name}() argument {which} must be read-write bytes-like object, not {}",
+        let ty = if *buffer == Object::None {
+            "None"
+        } else {
             tp_name(buffer)
+        };
+        return Err(PyException::type_error(format!(
+            "{name}() argument {which} must be read-write bytes-like object, not {ty}"
         )));
     };
     let nbytes = slots[1].map(args::parse_n).transpose()?.unwrap_or(0);

@@ -3,6 +3,7 @@
 
 mod consts;
 mod errno;
+mod file;
 mod inet;
 mod msg;
 mod netdb;
@@ -11,6 +12,7 @@ mod socket;
 
 pub use consts::{cmsg_len, cmsg_space, constants};
 pub use errno::{ERRNO, errno_name, errno_value, strerror};
+pub use file::{File, OpenMode, fstat_size, sendfile};
 pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
 pub use msg::{Cmsg, Received, SCM_RIGHTS, control_len};
 pub use netdb::{AddrInfo, GaiError, getaddrinfo_numeric, hosts_file, numeric_host_v4};
