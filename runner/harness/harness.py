@@ -551,6 +551,19 @@ def decode_errno(case, name, depth):
     return getattr(errno, name)
 
 
+def decode_real(kind):
+    """{"decimal": TEXT} / {"fraction": TEXT}: a decimal.Decimal / fractions.Fraction."""
+    def decode(case, text, depth):
+        if not isinstance(text, str):
+            raise BadRequest("a %s must be given as a string" % kind)
+        if kind == "decimal":
+            import decimal
+            return decimal.Decimal(text)
+        import fractions
+        return fractions.Fraction(text)
+    return decode
+
+
 def decode_bytes(text, kind):
     if not isinstance(text, str):
         raise BadRequest("%s must be a hex string" % kind)
@@ -589,6 +602,8 @@ DECODERS = {
     "tmppath": lambda case, v, depth: case.tmppath(v),
     "flags": decode_flags,
     "errno": decode_errno,
+    "decimal": decode_real("decimal"),
+    "fraction": decode_real("fraction"),
 }
 
 

@@ -293,8 +293,7 @@ fn run(args: &RunArgs) -> ExitCode {
         };
         match exec::run(backend.as_ref(), &cases, &opts, &report) {
             Ok(results) => {
-                let summary = Summary::of(&results);
-                println!("{}: {}", info.label, summary_line(&summary));
+                println!("{}: {}", info.label, summary_line(&results));
                 runs.push(BackendRun {
                     info: info.clone(),
                     results,
@@ -319,11 +318,25 @@ fn run(args: &RunArgs) -> ExitCode {
     }
 }
 
-fn summary_line(s: &Summary) -> String {
+/// `967 cases: 928 pass, 0 fail, 36 unsupported, 3 skip`; cases left out by `--filter` are
+/// counted apart (they are `SKIP` in the results file).
+fn summary_line(results: &[exec::CaseResult]) -> String {
+    let filtered = results
+        .iter()
+        .filter(|r| r.verdict == Verdict::Skip && r.message.as_deref() == Some("filtered out"))
+        .count();
+    let mut s = Summary::of(results);
+    s.skip -= filtered;
+    s.total -= filtered;
     let parts: Vec<String> = Verdict::ALL
         .iter()
         .filter(|v| s.count(**v) > 0 || **v == Verdict::Pass || **v == Verdict::Fail)
         .map(|v| format!("{} {}", s.count(*v), v.as_str().to_lowercase()))
         .collect();
-    format!("{} cases: {}", s.total, parts.join(", "))
+    let filtered = if filtered > 0 {
+        format!(" ({filtered} filtered out)")
+    } else {
+        String::new()
+    };
+    format!("{} cases{filtered}: {}", s.total, parts.join(", "))
 }

@@ -49,6 +49,10 @@ pub enum Value {
     Flags(Vec<String>),
     /// The backend's value of `errno.NAME`, as an `int`.
     Errno(String),
+    /// Input only: `decimal.Decimal(TEXT)`.
+    Decimal(String),
+    /// Input only: `fractions.Fraction(TEXT)` (`"1/2"`).
+    Fraction(String),
 }
 
 /// An exception, raised or returned.
@@ -160,6 +164,8 @@ impl Value {
             Value::TmpPath(n) => json!({ "tmppath": n }),
             Value::Flags(names) => json!({ "flags": names }),
             Value::Errno(n) => json!({ "errno": n }),
+            Value::Decimal(t) => json!({ "decimal": t }),
+            Value::Fraction(t) => json!({ "fraction": t }),
         }
     }
 
@@ -255,6 +261,12 @@ impl Value {
         if obj.contains_key("errno") {
             return Ok(Value::Errno(s("errno")?.to_owned()));
         }
+        if obj.contains_key("decimal") {
+            return Ok(Value::Decimal(s("decimal")?.to_owned()));
+        }
+        if obj.contains_key("fraction") {
+            return Ok(Value::Fraction(s("fraction")?.to_owned()));
+        }
         Err(WireError(format!("unknown value {j}")))
     }
 
@@ -278,6 +290,8 @@ impl Value {
             Value::Ref(_) => "ref".into(),
             Value::TmpPath(_) => "str".into(),
             Value::Flags(_) | Value::Errno(_) => "int".into(),
+            Value::Decimal(_) => "decimal.Decimal".into(),
+            Value::Fraction(_) => "fractions.Fraction".into(),
         }
     }
 }
@@ -442,6 +456,8 @@ impl fmt::Display for Value {
             Value::TmpPath(n) => write!(f, "'[tmp]/{n}'"),
             Value::Flags(names) => f.write_str(&names.join("|")),
             Value::Errno(n) => write!(f, "errno.{n}"),
+            Value::Decimal(t) => write!(f, "Decimal('{t}')"),
+            Value::Fraction(t) => write!(f, "Fraction('{t}')"),
         }
     }
 }

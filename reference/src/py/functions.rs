@@ -193,6 +193,8 @@ pub fn parse_timeout(value: &Object) -> Result<Option<Timeout>, PyException> {
     let nanos = match value {
         Object::None => return Ok(None),
         Object::Float(f) => timeout::nanos_from_float(*f)?,
+        // 3.15: any real number, through `float()`.
+        Object::Real(r) => timeout::nanos_from_float(r.value)?,
         other => match other.as_int() {
             Some(i) => timeout::nanos_from_int(i.to_i64())?,
             None => {

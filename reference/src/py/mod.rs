@@ -22,8 +22,8 @@ pub use exception::PyException;
 pub use functions::parse_timeout;
 pub use module::Module;
 pub use object::{
-    Class, EnumMember, Identity, MemoryView, Object, bytes_repr, float_repr, repr, str, str_repr,
-    tp_name, truthy, type_name,
+    Class, EnumMember, Identity, MemoryView, Object, Real, RealKind, bytes_repr, float_repr, repr,
+    str, str_repr, tp_name, truthy, type_name,
 };
 pub use socket::{Method, SocketRef};
 

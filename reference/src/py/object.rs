@@ -59,6 +59,65 @@ pub enum Object {
     Io(IoRef),
     /// A method of an io object, bound to it (`f.readline`).
     IoMethod(IoRef, &'static str),
+    /// A real number of a type from outside `builtins`: `decimal.Decimal`,
+    /// `fractions.Fraction`.
+    Real(Real),
+}
+
+/// Which real-number type a [`Real`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RealKind {
+    Decimal,
+    Fraction,
+}
+
+/// A `decimal.Decimal` or `fractions.Fraction`: as far as the socket module cares, a real
+/// number that `float()` converts (`__float__`), and that is not an `int` (`__index__`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Real {
+    pub kind: RealKind,
+    /// `Decimal('2.5')` / `Fraction(1, 2)`.
+    pub repr: String,
+    /// `float(x)`.
+    pub value: f64,
+}
+
+impl Real {
+    /// `decimal.Decimal(text)` for a decimal literal.
+    pub fn decimal(text: &str) -> Option<Real> {
+        let value: f64 = text.trim().parse().ok()?;
+        Some(Real {
+            kind: RealKind::Decimal,
+            repr: format!("Decimal('{}')", text.trim()),
+            value,
+        })
+    }
+
+    /// `fractions.Fraction(text)` for `"N/D"` or `"N"`, in lowest terms as Python keeps it.
+    pub fn fraction(text: &str) -> Option<Real> {
+        let (n, d) = match text.trim().split_once('/') {
+            Some((n, d)) => (n.trim().parse::<i64>().ok()?, d.trim().parse::<i64>().ok()?),
+            None => (text.trim().parse::<i64>().ok()?, 1),
+        };
+        if d == 0 {
+            return None;
+        }
+        let g = gcd(n.unsigned_abs(), d.unsigned_abs()).max(1) as i64;
+        let (n, d) = if d < 0 {
+            (-n / g, -d / g)
+        } else {
+            (n / g, d / g)
+        };
+        Some(Real {
+            kind: RealKind::Fraction,
+            repr: format!("Fraction({n}, {d})"),
+            value: n as f64 / d as f64,
+        })
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// `memoryview(obj)`: the exported bytes and whether they are read-only.
@@ -331,6 +390,10 @@ pub fn type_name(obj: &Object) -> String {
         Object::Exception(e) => e.type_name(),
         Object::Socket(_) => "socket.socket".to_owned(),
         Object::Io(f) => super::io::type_name(f).to_owned(),
+        Object::Real(r) => match r.kind {
+            RealKind::Decimal => "decimal.Decimal".to_owned(),
+            RealKind::Fraction => "fractions.Fraction".to_owned(),
+        },
         other => builtin_type_name(other).to_owned(),
     }
 }
@@ -359,7 +422,8 @@ fn builtin_type_name(obj: &Object) -> &'static str {
         | Object::Class(_)
         | Object::Exception(_)
         | Object::Socket(_)
-        | Object::Io(_) => "object",
+        | Object::Io(_)
+        | Object::Real(_) => "object",
     }
 }
 
@@ -374,6 +438,11 @@ pub fn tp_name(obj: &Object) -> &'static str {
         Object::Exception(e) => e.exc_type().short_name(),
         Object::Socket(_) => "socket",
         Object::Io(f) => super::io::tp_name_of(f),
+        // The C Decimal's tp_name is qualified; Fraction is a Python class.
+        Object::Real(r) => match r.kind {
+            RealKind::Decimal => "decimal.Decimal",
+            RealKind::Fraction => "Fraction",
+        },
         other => builtin_type_name(other),
     }
 }
@@ -392,6 +461,7 @@ pub fn truthy(obj: &Object) -> bool {
         Object::MemoryView(v) => !v.data.borrow().is_empty(),
         Object::Tuple(items) | Object::List(items) => !items.is_empty(),
         Object::Enum(m) => m.value != 0,
+        Object::Real(r) => r.value != 0.0,
         Object::Class(_)
         | Object::Exception(_)
         | Object::Function(_)
@@ -440,6 +510,7 @@ pub fn repr(obj: &Object) -> String {
         }
         Object::MemoryView(v) => format!("<memory at {:#x}>", Rc::as_ptr(&v.id) as usize),
         Object::Io(f) => super::io::repr(f),
+        Object::Real(r) => r.repr.clone(),
         Object::IoMethod(f, name) => format!(
             "<built-in method {name} of {} object at {:#x}>",
             super::io::tp_name_of(f),

@@ -249,6 +249,12 @@ fn to_object(
             .cloned()
             .ok_or_else(|| format!("nothing saved as `{name}`"))?,
         Value::TmpPath(name) => Object::Str(tmp.path(name)?),
+        Value::Decimal(t) => Object::Real(
+            reference::py::Real::decimal(t).ok_or_else(|| format!("bad decimal {t:?}"))?,
+        ),
+        Value::Fraction(t) => Object::Real(
+            reference::py::Real::fraction(t).ok_or_else(|| format!("bad fraction {t:?}"))?,
+        ),
         Value::Flags(names) => {
             let mut total = num_bigint::BigInt::from(0);
             for name in names {

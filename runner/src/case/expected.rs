@@ -280,6 +280,29 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
                 }
                 value(Value::Flags(names))
             }
+            "decimal" | "fraction" => {
+                let text: String = content.newtype_variant()?;
+                let valid = if tag == "decimal" {
+                    reference::py::Real::decimal(&text).is_some()
+                } else {
+                    reference::py::Real::fraction(&text).is_some()
+                };
+                if !valid {
+                    return Err(de::Error::custom(format!(
+                        "`!{tag}` takes a literal like {}, got {text:?}",
+                        if tag == "decimal" {
+                            "\"2.5\""
+                        } else {
+                            "\"1/2\""
+                        }
+                    )));
+                }
+                value(if tag == "decimal" {
+                    Value::Decimal(text)
+                } else {
+                    Value::Fraction(text)
+                })
+            }
             "errno" => {
                 let name: String = content.newtype_variant()?;
                 let valid = name.starts_with('E')
@@ -302,7 +325,7 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
                 content.newtype_variant::<Matcher>()?,
             ))),
             other => Err(de::Error::custom(format!(
-                "unknown tag `!{other}` (known: !tuple, !bytes, !bytearray, !int, !const, !flags, !errno, !ref, !tmppath{})",
+                "unknown tag `!{other}` (known: !tuple, !bytes, !bytearray, !int, !const, !flags, !errno, !decimal, !fraction, !ref, !tmppath{})",
                 if expected {
                     ", !match, !any, !class, !saved"
                 } else {
