@@ -121,3 +121,50 @@ fn an_interpreter_older_than_36_is_refused() {
         Ok(_) => panic!("accepted Python 2.7"),
     }
 }
+
+/// A case that blocks for good (a `recv` nobody will ever answer) is a TIMEOUT on the real
+/// backends too, and the cases after it still run.
+#[test]
+fn a_case_that_blocks_forever_times_out_and_the_run_goes_on() {
+    use sockconf::backend::Backend;
+    use sockconf::backend::reference::ReferenceBackend;
+    let text = "format: 1
+doc: [socket.socket.recv]
+cases:
+  - id: a.blocks
+    summary: nobody ever sends
+    timeout: 0.5
+    steps:
+      - call: socketpair
+        save: pair
+      - call: $pair.0.recv
+        args: [1]
+  - id: b.after
+    summary: still runs
+    steps:
+      - call: htons
+        args: [0]
+        returns: 0
+";
+    let vocab = suite::vocabulary(suite::spec(None).unwrap());
+    let cases = load_str(text, Path::new("t.yaml"), &vocab).unwrap();
+    let opts = Options {
+        jobs: 1,
+        timeout: Duration::from_secs(10),
+        filters: vec![],
+    };
+    let mut backends: Vec<Box<dyn Backend>> = vec![Box::new(ReferenceBackend::new())];
+    if let Ok(b) = PythonBackend::start("python3", None) {
+        backends.push(Box::new(b));
+    }
+    for backend in &backends {
+        let results = exec::run(backend.as_ref(), &cases, &opts, &|_| {}).unwrap();
+        let verdicts: Vec<Verdict> = results.iter().map(|r| r.verdict).collect();
+        assert_eq!(
+            verdicts,
+            [Verdict::Timeout, Verdict::Pass],
+            "{}",
+            backend.info().label
+        );
+    }
+}
