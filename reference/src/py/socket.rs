@@ -315,7 +315,7 @@ pub fn method_getattr(method: &Method, name: &str) -> Option<Object> {
 }
 
 /// `socket.py`'s `_intenum_converter`: the enum member with that value, else the int.
-fn enum_or_int(class: EnumClass, value: i32) -> Object {
+pub(crate) fn enum_or_int(class: EnumClass, value: i32) -> Object {
     let value = i64::from(value);
     match class.member_by_value(value) {
         Some(name) => Object::Enum(EnumMember {

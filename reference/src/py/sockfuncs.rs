@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use super::args::{self, Call, PySig};
 use super::exception::PyException;
-use super::object::{EnumMember, Object, repr, tp_name, truthy};
-use super::socket::{self as pysocket, SocketRef};
+use super::object::{Object, repr, tp_name, truthy};
+use super::socket::{self as pysocket, SocketRef, enum_or_int};
 use super::state::{Owner, State};
 use crate::core::constants::{self, EnumClass};
 use crate::core::netdb;
@@ -54,18 +54,6 @@ fn constant(name: &str) -> i32 {
     constants::value(name)
         .and_then(|v| i32::try_from(v).ok())
         .unwrap_or(-1)
-}
-
-fn enum_or_int(class: EnumClass, value: i32) -> Object {
-    let value = i64::from(value);
-    match class.member_by_value(value) {
-        Some(name) => Object::Enum(EnumMember {
-            class,
-            name: Some(name.to_owned()),
-            value,
-        }),
-        None => Object::int(value),
-    }
 }
 
 /// `socket.socketpair(family=None, type=SOCK_STREAM, proto=0)`: `socket.py`'s wrapper
