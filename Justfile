@@ -60,3 +60,16 @@ known-failures:
     open("reference/known-failures.yaml", "w").write("\n".join(lines) + "\n")
     print("%d known failures" % len(bad))
     PY
+
+# Install the other implementations the suite is validated against (PyPy from Debian's
+# packages; gevent and eventlet in a venv under target/). Needs root for apt-get.
+install-others:
+    apt-get update -qq && apt-get install -y -qq pypy3
+    python3 -m venv target/green-venv
+    target/green-venv/bin/pip install -q gevent eventlet
+
+# Run the suite on PyPy and on gevent- and eventlet-patched CPython (after install-others).
+suite-others:
+    -cargo run -q -p sockconf -- run --python pypy3 --results target/results-pypy.json
+    -cargo run -q -p sockconf -- run --python target/green-venv/bin/python --patch gevent --results target/results-gevent.json
+    -cargo run -q -p sockconf -- run --python target/green-venv/bin/python --patch eventlet --results target/results-eventlet.json
