@@ -118,26 +118,14 @@ impl Socket {
         proto: i32,
         default: Option<Timeout>,
     ) -> Result<Socket, Error> {
-        let fd = sys::Socket::new(family, ty, proto)?;
-        let kind = ty & !(sys::SOCK_NONBLOCK | sys::SOCK_CLOEXEC);
-        let mode = if sys::SOCK_NONBLOCK != 0 && ty & sys::SOCK_NONBLOCK != 0 {
-            Mode::NonBlocking
-        } else {
-            Mode::from_timeout(default)
-        };
-        if mode.os_nonblocking() {
-            // Dropping `fd` on failure closes it.
-            fd.set_nonblocking(true)?;
-        }
-        Ok(Socket {
-            fd: Some(SharedFd::new(fd)),
+        // Dropping the descriptor on failure closes it.
+        Socket::wrap(
+            sys::Socket::new(family, ty, proto)?,
             family,
-            kind,
+            ty,
             proto,
-            mode,
-            io_refs: 0,
-            closed_flag: false,
-        })
+            default,
+        )
     }
 
     /// `socket.family` as a number.
@@ -355,7 +343,7 @@ impl Socket {
             .ok_or_else(|| Error::from(sys::Errno::EBADF))?;
         let (family, ty, proto) = probe(self.fileno(), family, ty, proto)?;
         let fd = self.fd()?;
-        Socket::init(&fd, family, ty, proto, default).map(|(kind, mode)| Socket {
+        Socket::init(&fd, ty, default).map(|(kind, mode)| Socket {
             fd: Some(Rc::clone(&shared)),
             family,
             kind,
@@ -410,7 +398,7 @@ impl Socket {
         proto: i32,
         default: Option<Timeout>,
     ) -> Result<Socket, Error> {
-        let (kind, mode) = Socket::init(&fd, family, ty, proto, default)?;
+        let (kind, mode) = Socket::init(&fd, ty, default)?;
         Ok(Socket {
             fd: Some(SharedFd::new(fd)),
             family,
@@ -424,13 +412,7 @@ impl Socket {
 
     /// The type without `SOCK_NONBLOCK` / `SOCK_CLOEXEC` and the mode of a new socket
     /// object; sets `O_NONBLOCK` when the mode needs it.
-    fn init(
-        fd: &sys::Socket,
-        _family: i32,
-        ty: i32,
-        _proto: i32,
-        default: Option<Timeout>,
-    ) -> Result<(i32, Mode), Error> {
+    fn init(fd: &sys::Socket, ty: i32, default: Option<Timeout>) -> Result<(i32, Mode), Error> {
         let kind = ty & !(sys::SOCK_NONBLOCK | sys::SOCK_CLOEXEC);
         let mode = if sys::SOCK_NONBLOCK != 0 && ty & sys::SOCK_NONBLOCK != 0 {
             Mode::NonBlocking
