@@ -73,3 +73,7 @@ suite-others:
     -cargo run -q -p sockconf -- run --python pypy3 --results target/results-pypy.json
     -cargo run -q -p sockconf -- run --python target/green-venv/bin/python --patch gevent --results target/results-gevent.json
     -cargo run -q -p sockconf -- run --python target/green-venv/bin/python --patch eventlet --results target/results-eventlet.json
+
+# The suite's speed, as ratios against loading the cases (runner/benches/suite.rs).
+bench:
+    cargo bench -p sockconf
