@@ -22,11 +22,11 @@
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Error;
 use super::address::SockAddr;
-use super::timeout::{NS_PER_SEC, Timeout};
+use super::timeout::{Deadline, NS_PER_SEC, Timeout};
 use crate::sys;
 
 /// The three modes of "Notes on socket timeouts".
@@ -57,6 +57,15 @@ impl Mode {
             Mode::Blocking => None,
             Mode::NonBlocking => Some(Timeout::ZERO),
             Mode::Timeout(t) => Some(t),
+        }
+    }
+
+    /// How long an operation may wait: the timeout in timeout mode, else `None` (the
+    /// call is made at once, blocking or not).
+    pub fn wait_limit(self) -> Option<Timeout> {
+        match self {
+            Mode::Timeout(t) => Some(t),
+            Mode::Blocking | Mode::NonBlocking => None,
         }
     }
 
@@ -537,24 +546,16 @@ impl Socket {
         if !wait {
             return Err(ConnectError::Errno(err));
         }
-        let timeout = match self.mode {
-            Mode::Timeout(t) => Some(t),
-            _ => None,
-        };
-        let deadline = timeout.and_then(|t| Instant::now().checked_add(t.as_duration()));
+        let deadline = self.mode.wait_limit().map(Deadline::start);
         let mut first = true;
         loop {
-            let ms = match timeout {
+            let ms = match deadline {
                 None => -1,
-                Some(t) => {
+                Some(d) => {
                     let left = if first {
-                        t.as_duration()
+                        d.timeout().as_duration()
                     } else {
-                        match deadline.map(|d| d.checked_duration_since(Instant::now())) {
-                            Some(Some(left)) => left,
-                            Some(None) => return Err(ConnectError::TimedOut),
-                            None => t.as_duration(),
-                        }
+                        d.left().ok_or(ConnectError::TimedOut)?
                     };
                     poll_millis(left).0
                 }
@@ -571,7 +572,7 @@ impl Socket {
             if pending == 0 || e == sys::Errno::EISCONN {
                 return Ok(());
             }
-            if e == sys::Errno::EINTR || (timeout.is_some() && e.would_block()) {
+            if e == sys::Errno::EINTR || (deadline.is_some() && e.would_block()) {
                 continue;
             }
             return Err(ConnectError::Errno(e));
@@ -613,20 +614,13 @@ impl Socket {
     /// mode the timeout covers the whole call (CPython 3.5+), each `send` waiting for
     /// the time left.
     pub fn send_all(&self, data: &[u8], flags: i32) -> Result<(), Error> {
-        let timeout = match self.mode {
-            Mode::Timeout(t) => Some(t),
-            _ => None,
-        };
-        let deadline = timeout.and_then(|t| Instant::now().checked_add(t.as_duration()));
+        let deadline = self.mode.wait_limit().map(Deadline::start);
         let mut rest = data;
         loop {
-            let left = match (timeout, deadline) {
-                (None, _) => None,
-                (Some(t), None) => Some(t),
-                (Some(_), Some(d)) => match d.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => Some(Timeout::from_duration(left)),
-                    _ => return Err(Error::timed_out()),
-                },
+            let left = match deadline.map(Deadline::left) {
+                None => None,
+                Some(Some(left)) if !left.is_zero() => Some(Timeout::from_duration(left)),
+                Some(_) => return Err(Error::timed_out()),
             };
             let n = self.call_for(sys::Interest::Write, left, |fd| fd.send(rest, flags))?;
             rest = &rest[n.min(rest.len())..];
@@ -714,11 +708,7 @@ impl Socket {
         interest: sys::Interest,
         op: impl FnMut(&sys::Socket) -> Result<T, sys::Errno>,
     ) -> Result<T, Error> {
-        let timeout = match self.mode {
-            Mode::Timeout(t) => Some(t),
-            _ => None,
-        };
-        self.call_for(interest, timeout, op)
+        self.call_for(interest, self.mode.wait_limit(), op)
     }
 
     /// [`Socket::call`] with the time to wait given (`None`: the call is made at once,
@@ -730,21 +720,17 @@ impl Socket {
         mut op: impl FnMut(&sys::Socket) -> Result<T, sys::Errno>,
     ) -> Result<T, Error> {
         let fd = self.fd()?;
-        let deadline = timeout.and_then(|t| Instant::now().checked_add(t.as_duration()));
+        let deadline = timeout.map(Deadline::start);
         let mut first = true;
         loop {
-            if let Some(t) = timeout {
-                let left = match deadline {
+            if let Some(d) = deadline {
+                let left = if first {
                     // The first wait is for the whole timeout, as in CPython (a timeout
                     // of 1 ns still polls for 1 ms once).
-                    _ if first => t.as_duration(),
+                    d.timeout().as_duration()
+                } else {
                     // Past the deadline (after a false positive): time is up.
-                    Some(d) => match d.checked_duration_since(Instant::now()) {
-                        Some(left) => left,
-                        None => return Err(Error::timed_out()),
-                    },
-                    // A deadline beyond what the clock can represent: wait in slices.
-                    None => t.as_duration(),
+                    d.left().ok_or_else(Error::timed_out)?
                 };
                 first = false;
                 let (ms, capped) = poll_millis(left);
@@ -764,7 +750,7 @@ impl Socket {
                     Err(e) => break e,
                 }
             };
-            if timeout.is_some() && err.would_block() {
+            if deadline.is_some() && err.would_block() {
                 continue;
             }
             return Err(err.into());

@@ -105,11 +105,64 @@ impl DefaultTimeout {
     }
 }
 
+/// The deadline of one call in timeout mode (CPython's `_PyDeadline_Init` /
+/// `_PyDeadline_Get`): a call that waits more than once waits, each time, only for what is
+/// left of its timeout.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    timeout: Timeout,
+    /// `None` when now + timeout is beyond what the clock can represent.
+    at: Option<std::time::Instant>,
+}
+
+impl Deadline {
+    /// A deadline `timeout` from now.
+    pub fn start(timeout: Timeout) -> Deadline {
+        Deadline {
+            timeout,
+            at: std::time::Instant::now().checked_add(timeout.as_duration()),
+        }
+    }
+
+    /// The whole timeout.
+    pub fn timeout(self) -> Timeout {
+        self.timeout
+    }
+
+    /// The time left; `None` once the deadline has passed. A deadline beyond the clock's
+    /// range always has the whole timeout left (the wait then goes in slices).
+    pub fn left(self) -> Option<std::time::Duration> {
+        match self.at {
+            None => Some(self.timeout.as_duration()),
+            Some(at) => at.checked_duration_since(std::time::Instant::now()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
     use rstest::rstest;
+
+    #[test]
+    fn a_deadline_runs_out() {
+        let d = Deadline::start(Timeout::from_nanos(20_000_000).unwrap());
+        let left = d.left().expect("time is left at first");
+        assert!(left <= d.timeout().as_duration());
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        assert_eq!(d.left(), None, "the deadline has passed");
+    }
+
+    #[test]
+    fn a_deadline_beyond_the_clock_keeps_the_whole_timeout() {
+        let huge = Timeout::from_nanos(i64::MAX).unwrap();
+        let d = Deadline {
+            timeout: huge,
+            at: None,
+        };
+        assert_eq!(d.left(), Some(huge.as_duration()));
+    }
 
     fn parse_float(s: f64) -> Result<f64, String> {
         nanos_from_float(s)
