@@ -8,6 +8,37 @@
 use super::ExcType;
 use super::error::{CodecInput, Error, ErrorArgs};
 
+/// `str(UnicodeEncodeError)`: `'idna' codec can't encode character '\x2e' in position 2:
+/// label empty` for one character (`start..end` in characters of `text`), or
+/// `... can't encode characters in position 0-63: ...` for a longer range.
+pub fn encode_error_message(
+    encoding: &str,
+    text: &str,
+    start: usize,
+    end: usize,
+    reason: &str,
+) -> String {
+    match text.chars().nth(start) {
+        Some(c) if end == start + 1 => {
+            let code = u32::from(c);
+            let shown = if code <= 0xff {
+                format!("\\x{code:02x}")
+            } else if code <= 0xffff {
+                format!("\\u{code:04x}")
+            } else {
+                format!("\\U{code:08x}")
+            };
+            format!(
+                "'{encoding}' codec can't encode character '{shown}' in position {start}: {reason}"
+            )
+        }
+        _ => format!(
+            "'{encoding}' codec can't encode characters in position {start}-{}: {reason}",
+            end.saturating_sub(1)
+        ),
+    }
+}
+
 /// A codec the reference implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {

@@ -67,29 +67,7 @@ impl IdnaError {
     /// [`Reason::text`].
     pub fn message(&self, host: &str, char_repr: impl Fn(char) -> String) -> String {
         let reason = self.reason.text(char_repr);
-        let chars: Vec<char> = host.chars().collect();
-        match chars.get(self.start) {
-            Some(&c) if self.end == self.start + 1 => {
-                let code = u32::from(c);
-                let shown = if code <= 0xff {
-                    format!("\\x{code:02x}")
-                } else if code <= 0xffff {
-                    format!("\\u{code:04x}")
-                } else {
-                    format!("\\U{code:08x}")
-                };
-                format!(
-                    "'idna' codec can't encode character '{shown}' in position {}: {}",
-                    self.start, reason
-                )
-            }
-            _ => format!(
-                "'idna' codec can't encode characters in position {}-{}: {}",
-                self.start,
-                self.end.saturating_sub(1),
-                reason
-            ),
-        }
+        super::codec::encode_error_message("idna", host, self.start, self.end, &reason)
     }
 }
 

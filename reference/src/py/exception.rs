@@ -273,27 +273,7 @@ fn unicode_encode_error_str(
     reason: &str,
 ) -> String {
     let pos = |o: &Object| o.as_int().and_then(|i| i.to_usize()).unwrap_or(0);
-    let (start, end) = (pos(start), pos(end));
-    let chars: Vec<char> = object.chars().collect();
-    match chars.get(start) {
-        Some(&c) if end == start + 1 => {
-            let code = u32::from(c);
-            let shown = if code <= 0xff {
-                format!("\\x{code:02x}")
-            } else if code <= 0xffff {
-                format!("\\u{code:04x}")
-            } else {
-                format!("\\U{code:08x}")
-            };
-            format!(
-                "'{encoding}' codec can't encode character '{shown}' in position {start}: {reason}"
-            )
-        }
-        _ => format!(
-            "'{encoding}' codec can't encode characters in position {start}-{}: {reason}",
-            end.saturating_sub(1)
-        ),
-    }
+    crate::core::codec::encode_error_message(encoding, object, pos(start), pos(end), reason)
 }
 
 /// The `UnicodeEncodeError` of `host.encode("idna")`.
