@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
-use crate::case::{Action, Case, Needs, Outcome, Root};
+use crate::case::{Action, Case, Expected, Needs, Outcome, Root};
 use crate::value::{ExceptionValue, Value, WireError};
 use crate::version::PyVersion;
 
@@ -49,42 +49,38 @@ pub struct RunRequest {
     pub consts: Vec<String>,
 }
 
-fn collect_consts(e: &crate::case::Expected, out: &mut Vec<String>) {
-    use crate::case::Expected;
-    let push_value = |v: &Value, out: &mut Vec<String>| {
-        fn walk(v: &Value, out: &mut Vec<String>) {
-            match v {
-                Value::Const(n) if !out.contains(n) => out.push(n.clone()),
-                Value::Flags(names) => {
-                    for n in names {
-                        if !out.contains(n) {
-                            out.push(n.clone());
-                        }
-                    }
-                }
-                Value::Tuple(items) | Value::List(items) => items.iter().for_each(|i| walk(i, out)),
-                _ => {}
-            }
-        }
-        walk(v, out);
-    };
+/// Adds to `out` the constants (`!const`, `!flags`) an expectation compares with: the
+/// backend reports their values back.
+fn collect_consts(e: &Expected, out: &mut Vec<String>) {
     match e {
-        Expected::Value(v) => push_value(v, out),
+        Expected::Value(v) => value_consts(v, out),
         Expected::Tuple(items) | Expected::List(items) => {
             items.iter().for_each(|i| collect_consts(i, out));
         }
-        Expected::Match(m) => {
-            for x in [&m.value, &m.args, &m.strerror, &m.not]
-                .into_iter()
-                .flatten()
-            {
-                collect_consts(x, out);
-            }
-            for x in m.one_of.iter().flatten() {
-                collect_consts(x, out);
-            }
-        }
+        Expected::Match(m) => [&m.value, &m.args, &m.strerror, &m.not]
+            .into_iter()
+            .flatten()
+            .chain(m.one_of.iter().flatten())
+            .chain(m.exceptions.iter().flatten())
+            .for_each(|x| collect_consts(x, out)),
         Expected::Any | Expected::Class(_) | Expected::Saved(_) => {}
+    }
+}
+
+fn value_consts(v: &Value, out: &mut Vec<String>) {
+    let names: &[String] = match v {
+        Value::Const(n) => std::slice::from_ref(n),
+        Value::Flags(names) => names,
+        Value::Tuple(items) | Value::List(items) => {
+            items.iter().for_each(|i| value_consts(i, out));
+            return;
+        }
+        _ => return,
+    };
+    for n in names {
+        if !out.contains(n) {
+            out.push(n.clone());
+        }
     }
 }
 
@@ -100,7 +96,7 @@ impl RunRequest {
                 match outcome {
                     Outcome::Returns(Some(e)) => collect_consts(e, &mut consts),
                     Outcome::Raises(m) => {
-                        collect_consts(&crate::case::Expected::Match(m.clone()), &mut consts);
+                        collect_consts(&Expected::Match(m.clone()), &mut consts);
                     }
                     Outcome::Returns(None) => {}
                 }

@@ -87,6 +87,14 @@ fn error_of(text: &str) -> String {
     "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!int \"12x\"]}]\n",
     "`!int` takes decimal digits"
 )]
+#[case::bad_fraction(
+    "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!fraction \"1/0\"]}]\n",
+    "`!fraction` takes a literal like \"1/2\""
+)]
+#[case::bad_decimal(
+    "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!decimal \"two\"]}]\n",
+    "`!decimal` takes a literal like \"2.5\""
+)]
 #[case::unknown_tag(
     "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!tupel [1]]}]\n",
     "unknown tag `!tupel`"

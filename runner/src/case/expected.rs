@@ -149,6 +149,32 @@ impl<'de> Deserialize<'de> for Raises {
     }
 }
 
+/// `"2.5"`, `"-1e3"`: a decimal number, as `decimal.Decimal(text)` reads one.
+fn is_decimal_literal(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty() && t.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// `"1/2"`, `"-3"`: a fraction with integer numerator and non-zero denominator.
+fn is_fraction_literal(text: &str) -> bool {
+    let int = |s: &str| {
+        let s = s.trim();
+        let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    match text.split_once('/') {
+        Some((n, d)) => {
+            int(n)
+                && int(d)
+                && d.trim()
+                    .trim_start_matches(['-', '+'])
+                    .bytes()
+                    .any(|b| b != b'0')
+        }
+        None => int(text),
+    }
+}
+
 /// Reads a YAML node as a value; `expected` allows matchers (`!match`, `!any`, `!class`).
 struct ValueVisitor {
     expected: bool,
@@ -283,9 +309,9 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
             "decimal" | "fraction" => {
                 let text: String = content.newtype_variant()?;
                 let valid = if tag == "decimal" {
-                    reference::py::Real::decimal(&text).is_some()
+                    is_decimal_literal(&text)
                 } else {
-                    reference::py::Real::fraction(&text).is_some()
+                    is_fraction_literal(&text)
                 };
                 if !valid {
                     return Err(de::Error::custom(format!(
