@@ -22,7 +22,7 @@ and RustPython. Hence no f-strings, walrus, dataclasses or type annotations.
 import os
 import sys
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 PATCHES = ("gevent", "eventlet")
 USAGE = "usage: harness.py [--patch gevent|eventlet]"
 
@@ -313,7 +313,8 @@ def hello_info():
             "os": os_name(),
             "arch": arch,
             "kernel": kernel_release(),
-            "tags": [os_name(), byte_order, arch],
+            # "unix": any POSIX system, as the docs' "Availability: Unix" means it.
+            "tags": [os_name(), byte_order, arch] + (["unix"] if os.name == "posix" else []),
         },
         "patch": PATCH,
         "patch_version": PATCH_VERSION,
@@ -529,8 +530,10 @@ def is_socket(obj):
 
 
 def decode_const(case, name, depth):
-    if not isinstance(name, str) or not hasattr(socket, name):
-        raise BadRequest("no constant socket.%s" % (name,))
+    """{"const": NAME}: socket.NAME. A name the module lacks raises AttributeError, as
+    `socket.NAME` in Python code does: the step's outcome, not a bad request."""
+    if not isinstance(name, str):
+        raise BadRequest("a constant name must be a string, not %s" % json.dumps(name))
     return getattr(socket, name)
 
 
@@ -611,7 +614,7 @@ DECODERS = {
 # Needs
 # --------------------------------------------------------------------------------------
 
-NEED_KEYS = ("attributes", "families", "ipv6", "privileges")
+NEED_KEYS = ("families", "ipv6", "privileges")
 
 
 def name_list(mapping, key):
@@ -658,22 +661,7 @@ def ipv6_problem():
     return None
 
 
-def const_names(value, found):
-    """Collect into `found` the names of every {"const": NAME} inside a JSON value."""
-    if isinstance(value, dict):
-        if isinstance(value.get("const"), str):
-            found.append(value["const"])
-        if isinstance(value.get("flags"), list):
-            found.extend(name for name in value["flags"] if isinstance(name, str))
-        for item in value.values():
-            const_names(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            const_names(item, found)
-    return found
-
-
-def missing_needs(needs, steps):
+def missing_needs(needs):
     """The reasons the case cannot run here (empty: it can)."""
     if needs is None:
         needs = {}
@@ -683,9 +671,6 @@ def missing_needs(needs, steps):
     if unknown:
         raise BadRequest("unknown needs: %s" % ", ".join(unknown))
     reasons = []
-    for name in name_list(needs, "attributes"):
-        if not hasattr(socket, name):
-            reasons.append("socket.%s is missing" % name)
     for name in name_list(needs, "families"):
         problem = family_problem(name)
         if problem:
@@ -699,12 +684,6 @@ def missing_needs(needs, steps):
             reasons.append(problem)
     if name_list(needs, "privileges"):
         reasons.append(PRIVILEGES_REASON)
-    consts = []
-    for step in steps:
-        const_names([step.args, step.kwargs], consts)
-    for name in sorted(set(consts)):
-        if not hasattr(socket, name):
-            reasons.append("socket.%s is missing (a !const input)" % name)
     return reasons
 
 
@@ -756,16 +735,19 @@ def run_step(case, step):
         start, names = builtins, step.path
     else:
         start, names = socket, step.path
-    args = [case.decode(arg) for arg in step.args]
-    kwargs = dict((key, case.decode(value)) for key, value in step.kwargs.items())
     began = time.perf_counter()
     try:
-        # A missing attribute on the way is an outcome (AttributeError), not a bad request.
+        # A missing attribute on the way, or a !const input the module lacks, is an outcome
+        # (AttributeError), not a bad request.
         value = start
         for name in names:
             value = value[int(name)] if name.isdigit() else getattr(value, name)
         if step.kind == "call":
+            args = [case.decode(arg) for arg in step.args]
+            kwargs = dict((key, case.decode(value)) for key, value in step.kwargs.items())
             value = value(*args, **kwargs)
+    except BadRequest:
+        raise
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # SystemExit, GreenletExit, ... are outcomes too
@@ -809,7 +791,7 @@ def run_case(request):
     try:
         # Validate every step before running any, so a bad step 5 does not run 1 to 4.
         steps = [Step(raw, number) for number, raw in enumerate(raw_steps, 1)]
-        reasons = missing_needs(request.get("needs"), steps)
+        reasons = missing_needs(request.get("needs"))
         if reasons:
             return {"id": case_id, "status": "unsupported", "reason": "; ".join(reasons),
                     "steps": []}

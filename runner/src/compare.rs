@@ -1,12 +1,17 @@
 //! Comparing what a backend observed with what a case expects (`cases/FORMAT.md`,
-//! *Expected values* and *Exceptions*).
+//! *Expected values*, *Exceptions* and *Levels*).
+//!
+//! Every check has a level: `message`/`message_regex` are CPython details unless a `level:`
+//! around them says otherwise, every other check is documented behaviour unless a `level:`
+//! around it says `cpython`. A comparison reports the worst mismatch it found: a behaviour
+//! one if there is any, else the first CPython detail that differs.
 
 use std::collections::HashMap;
 
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
-use crate::case::{Expected, Matcher};
+use crate::case::{Expected, Level, Matcher};
 use crate::value::{ExceptionValue, Value};
 
 /// What a comparison may look up: the backend's values of named constants and the values
@@ -20,8 +25,62 @@ pub struct Context<'a> {
     pub tmpdir: Option<&'a str>,
 }
 
-/// Why an observed value does not match.
-pub type Mismatch = String;
+/// Why an observed value does not match, and at which level the failed check stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    pub level: Level,
+    pub why: String,
+}
+
+impl Mismatch {
+    fn context(self, f: impl FnOnce(String) -> String) -> Mismatch {
+        Mismatch {
+            level: self.level,
+            why: f(self.why),
+        }
+    }
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+/// The explicit `level:` innermost around a check, if any.
+pub type Scope = Option<Level>;
+
+/// The level of an ordinary check in `scope`.
+pub fn behaviour_in(scope: Scope) -> Level {
+    scope.unwrap_or(Level::Behaviour)
+}
+
+/// The level of a message check in `scope`.
+fn wording_in(scope: Scope) -> Level {
+    scope.unwrap_or(Level::Cpython)
+}
+
+/// Keeps the worst of several mismatches: the first behaviour one, else the first detail.
+#[derive(Default)]
+struct Worst(Option<Mismatch>);
+
+impl Worst {
+    /// Records `r`; `Err` (to stop at once) when it is a behaviour mismatch.
+    fn add(&mut self, r: Result<(), Mismatch>) -> Result<(), Mismatch> {
+        match r {
+            Err(m) if m.level == Level::Behaviour => Err(m),
+            Err(m) => {
+                self.0.get_or_insert(m);
+                Ok(())
+            }
+            Ok(()) => Ok(()),
+        }
+    }
+
+    fn finish(self) -> Result<(), Mismatch> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
 
 fn int_of(v: &Value) -> Option<&BigInt> {
     match v {
@@ -30,33 +89,45 @@ fn int_of(v: &Value) -> Option<&BigInt> {
     }
 }
 
-/// Checks `observed` against `expected`.
-pub fn check(expected: &Expected, observed: &Value, cx: &Context) -> Result<(), Mismatch> {
-    let fail = || Err(format!("expected {expected}, got {observed}"));
+/// Checks `observed` against `expected`, in `scope`.
+pub fn check(
+    expected: &Expected,
+    observed: &Value,
+    cx: &Context,
+    scope: Scope,
+) -> Result<(), Mismatch> {
+    let level = behaviour_in(scope);
+    let miss = |why: String| Err(Mismatch { level, why });
+    let fail = || miss(format!("expected {expected}, got {observed}"));
     match expected {
         Expected::Any => Ok(()),
-        Expected::Match(m) => check_matcher(m, observed, cx),
+        Expected::Match(m) => check_matcher(m, observed, cx, scope),
         Expected::Saved(name) => match cx.saved.get(name) {
-            Some(v) => check_value(v, observed, cx)
-                .then_some(())
-                .ok_or_else(|| format!("expected {v} (the value saved as {name}), got {observed}")),
-            None => Err(format!("nothing was saved as {name}")),
+            Some(v) if check_value(v, observed, cx) => Ok(()),
+            Some(v) => miss(format!(
+                "expected {v} (the value saved as {name}), got {observed}"
+            )),
+            None => miss(format!("nothing was saved as {name}")),
         },
         Expected::Class(name) => match observed {
             Value::Class { name: n, .. } if n == name => Ok(()),
             _ => fail(),
         },
         Expected::Tuple(items) => match observed {
-            Value::Tuple(got) => check_items(items, got, cx, expected, observed),
+            Value::Tuple(got) => check_items(items, got, cx, scope, expected, observed),
             _ => fail(),
         },
         Expected::List(items) => match observed {
-            Value::List(got) => check_items(items, got, cx, expected, observed),
+            Value::List(got) => check_items(items, got, cx, scope, expected, observed),
             _ => fail(),
         },
-        Expected::Value(v) => check_value(v, observed, cx)
-            .then_some(())
-            .map_or_else(fail, Ok),
+        Expected::Value(v) => {
+            if check_value(v, observed, cx) {
+                Ok(())
+            } else {
+                fail()
+            }
+        }
     }
 }
 
@@ -64,20 +135,25 @@ fn check_items(
     items: &[Expected],
     got: &[Value],
     cx: &Context,
+    scope: Scope,
     expected: &Expected,
     observed: &Value,
 ) -> Result<(), Mismatch> {
     if items.len() != got.len() {
-        return Err(format!(
-            "expected {expected} ({} items), got {observed} ({} items)",
-            items.len(),
-            got.len()
-        ));
+        return Err(Mismatch {
+            level: behaviour_in(scope),
+            why: format!(
+                "expected {expected} ({} items), got {observed} ({} items)",
+                items.len(),
+                got.len()
+            ),
+        });
     }
+    let mut worst = Worst::default();
     for (i, (e, g)) in items.iter().zip(got).enumerate() {
-        check(e, g, cx).map_err(|m| format!("item {i}: {m}"))?;
+        worst.add(check(e, g, cx, scope).map_err(|m| m.context(|w| format!("item {i}: {w}"))))?;
     }
-    Ok(())
+    worst.finish()
 }
 
 /// Exact, type-strict equality with the two int-subclass rules of the format.
@@ -147,16 +223,25 @@ fn len_of(v: &Value) -> Option<usize> {
 }
 
 /// Checks every key of a matcher.
-pub fn check_matcher(m: &Matcher, observed: &Value, cx: &Context) -> Result<(), Mismatch> {
-    let fail = |what: String| Err(format!("expected {what}, got {observed}"));
+pub fn check_matcher(
+    m: &Matcher,
+    observed: &Value,
+    cx: &Context,
+    scope: Scope,
+) -> Result<(), Mismatch> {
+    let scope = m.level.or(scope);
+    let level = behaviour_in(scope);
+    let miss = |why: String| Err(Mismatch { level, why });
+    let fail = |what: String| miss(format!("expected {what}, got {observed}"));
+    let mut worst = Worst::default();
     if let Some(t) = &m.ty {
         let have = observed.type_name();
         if &have != t {
-            return Err(format!("expected a {t}, got {observed} (a {have})"));
+            return miss(format!("expected a {t}, got {observed} (a {have})"));
         }
     }
     if let Some(v) = &m.value {
-        check(v, observed, cx)?;
+        worst.add(check(v, observed, cx, scope))?;
     }
     if let Some(n) = &m.name {
         match observed {
@@ -184,9 +269,20 @@ pub fn check_matcher(m: &Matcher, observed: &Value, cx: &Context) -> Result<(), 
         }
     }
     if let Some(alts) = &m.one_of {
-        if !alts.iter().any(|a| check(a, observed, cx).is_ok()) {
-            let alts: Vec<String> = alts.iter().map(ToString::to_string).collect();
-            return fail(format!("one of [{}]", alts.join(", ")));
+        // The best alternative counts: one that holds, else one that differs only in detail.
+        let results: Vec<_> = alts.iter().map(|a| check(a, observed, cx, scope)).collect();
+        if !results.iter().any(Result::is_ok) {
+            match results
+                .into_iter()
+                .flat_map(Result::err)
+                .find(|m| m.level == Level::Cpython)
+            {
+                Some(detail) => worst.add(Err(detail))?,
+                None => {
+                    let alts: Vec<String> = alts.iter().map(ToString::to_string).collect();
+                    return fail(format!("one of [{}]", alts.join(", ")));
+                }
+            }
         }
     }
     if let Some(n) = m.len {
@@ -196,7 +292,7 @@ pub fn check_matcher(m: &Matcher, observed: &Value, cx: &Context) -> Result<(), 
     }
     if let Some(mro) = &m.mro {
         if mro_of(observed) != Some(mro.as_slice()) {
-            return Err(format!(
+            return miss(format!(
                 "expected mro [{}], got {}",
                 mro.join(", "),
                 mro_of(observed)
@@ -205,7 +301,12 @@ pub fn check_matcher(m: &Matcher, observed: &Value, cx: &Context) -> Result<(), 
         }
     }
     if let Some(n) = &m.not {
-        if check(n, observed, cx).is_ok() {
+        // What `not` forbids is there as soon as it holds at the behaviour level.
+        let forbidden = match check(n, observed, cx, scope) {
+            Ok(()) => true,
+            Err(m) => m.level == Level::Cpython,
+        };
+        if forbidden {
             return fail(format!("anything but {n}"));
         }
     }
@@ -222,14 +323,21 @@ pub fn check_matcher(m: &Matcher, observed: &Value, cx: &Context) -> Result<(), 
         || m.exceptions.is_some();
     if exc_keys {
         match observed {
-            Value::Exception(e) => check_exception_fields(m, e, cx)?,
+            Value::Exception(e) => worst.add(check_exception_fields(m, e, cx, scope))?,
             _ => return fail("an exception".into()),
         }
     }
-    Ok(())
+    worst.finish()
 }
 
-fn check_exception_fields(m: &Matcher, e: &ExceptionValue, cx: &Context) -> Result<(), Mismatch> {
+fn check_exception_fields(
+    m: &Matcher,
+    e: &ExceptionValue,
+    cx: &Context,
+    scope: Scope,
+) -> Result<(), Mismatch> {
+    let level = behaviour_in(scope);
+    let mut worst = Worst::default();
     if let Some(name) = &m.errno {
         let holds = match cx.errno_values.get(name) {
             Some(v) => e.errno == Some(*v),
@@ -237,43 +345,37 @@ fn check_exception_fields(m: &Matcher, e: &ExceptionValue, cx: &Context) -> Resu
             None => e.errno_name.as_deref() == Some(name.as_str()),
         };
         if !holds {
-            return Err(format!(
-                "expected errno {name}, got {} ({e})",
-                match (&e.errno_name, e.errno) {
-                    (Some(n), _) => n.clone(),
-                    (None, Some(n)) => n.to_string(),
-                    (None, None) => "None".into(),
-                }
-            ));
-        }
-    }
-    if let Some(msg) = &m.message {
-        if &e.message != msg {
-            return Err(format!(
-                "expected message {msg:?}, got {:?} ({})",
-                e.message, e.type_name
-            ));
-        }
-    }
-    if let Some(r) = &m.message_regex {
-        if !r.full_match(&e.message) {
-            return Err(format!(
-                "expected a message matching /{}/, got {:?}",
-                r.0.as_str(),
-                e.message
-            ));
+            return Err(Mismatch {
+                level,
+                why: format!(
+                    "expected errno {name}, got {} ({e})",
+                    match (&e.errno_name, e.errno) {
+                        (Some(n), _) => n.clone(),
+                        (None, Some(n)) => n.to_string(),
+                        (None, None) => "None".into(),
+                    }
+                ),
+            });
         }
     }
     if let Some(args) = &m.args {
-        check(args, &Value::Tuple(e.args.clone()), cx).map_err(|m| format!("args: {m}"))?;
+        worst.add(
+            check(args, &Value::Tuple(e.args.clone()), cx, scope)
+                .map_err(|m| m.context(|w| format!("args: {w}"))),
+        )?;
     }
     if let Some(s) = &m.strerror {
-        check(s, e.strerror.as_ref().unwrap_or(&Value::None), cx)
-            .map_err(|m| format!("strerror: {m}"))?;
+        worst.add(
+            check(s, e.strerror.as_ref().unwrap_or(&Value::None), cx, scope)
+                .map_err(|m| m.context(|w| format!("strerror: {w}"))),
+        )?;
     }
     if let Some(wanted) = &m.exceptions {
         let Some(group) = &e.exceptions else {
-            return Err(format!("expected an exception group, got {e}"));
+            return Err(Mismatch {
+                level,
+                why: format!("expected an exception group, got {e}"),
+            });
         };
         let got = Value::Tuple(
             group
@@ -281,15 +383,46 @@ fn check_exception_fields(m: &Matcher, e: &ExceptionValue, cx: &Context) -> Resu
                 .map(|x| Value::Exception(Box::new(x.clone())))
                 .collect(),
         );
-        check(&Expected::Tuple(wanted.clone()), &got, cx)
-            .map_err(|m| format!("exceptions: {m}"))?;
+        worst.add(
+            check(&Expected::Tuple(wanted.clone()), &got, cx, scope)
+                .map_err(|m| m.context(|w| format!("exceptions: {w}"))),
+        )?;
     }
-    Ok(())
+    let wording = wording_in(scope);
+    if let Some(msg) = &m.message {
+        if &e.message != msg {
+            worst.add(Err(Mismatch {
+                level: wording,
+                why: format!(
+                    "expected message {msg:?}, got {:?} ({})",
+                    e.message, e.type_name
+                ),
+            }))?;
+        }
+    }
+    if let Some(r) = &m.message_regex {
+        if !r.full_match(&e.message) {
+            worst.add(Err(Mismatch {
+                level: wording,
+                why: format!(
+                    "expected a message matching /{}/, got {:?}",
+                    r.0.as_str(),
+                    e.message
+                ),
+            }))?;
+        }
+    }
+    worst.finish()
 }
 
 /// Checks a raised exception against `raises:`.
-pub fn check_raised(m: &Matcher, e: &ExceptionValue, cx: &Context) -> Result<(), Mismatch> {
-    check_matcher(m, &Value::Exception(Box::new(e.clone())), cx)
+pub fn check_raised(
+    m: &Matcher,
+    e: &ExceptionValue,
+    cx: &Context,
+    scope: Scope,
+) -> Result<(), Mismatch> {
+    check_matcher(m, &Value::Exception(Box::new(e.clone())), cx, scope)
 }
 
 #[cfg(test)]
@@ -310,6 +443,7 @@ mod tests {
                 errno_values: &errno_values,
                 tmpdir: None,
             },
+            None,
         )
     }
 
@@ -356,12 +490,12 @@ mod tests {
             "SOCK_STREAM".into(),
             "SOCK_CLOEXEC".into(),
         ]));
-        assert!(check(&flags, &Value::int(0o2000001), &cx).is_ok());
-        assert!(check(&flags, &Value::int(1), &cx).is_err());
+        assert!(check(&flags, &Value::int(0o2000001), &cx, None).is_ok());
+        assert!(check(&flags, &Value::int(1), &cx, None).is_err());
         let errno = Expected::Value(Value::Errno("ECONNREFUSED".into()));
-        assert!(check(&errno, &Value::int(111), &cx).is_ok());
-        assert!(check(&errno, &Value::int(11), &cx).is_err());
-        assert!(check(&Expected::Saved("fd".into()), &Value::int(5), &cx).is_ok());
+        assert!(check(&errno, &Value::int(111), &cx, None).is_ok());
+        assert!(check(&errno, &Value::int(11), &cx, None).is_err());
+        assert!(check(&Expected::Saved("fd".into()), &Value::int(5), &cx, None).is_ok());
         let other = Matcher {
             not: Some(Expected::Saved("fd".into())),
             ..Matcher::default()
@@ -370,13 +504,14 @@ mod tests {
             check(
                 &Expected::Match(Box::new(other.clone())),
                 &Value::int(6),
-                &cx
+                &cx,
+                None
             )
             .is_ok()
         );
-        assert!(check(&Expected::Match(Box::new(other)), &Value::int(5), &cx).is_err());
+        assert!(check(&Expected::Match(Box::new(other)), &Value::int(5), &cx, None).is_err());
         let tmp = Expected::Value(Value::TmpPath("a.sock".into()));
-        assert!(check(&tmp, &Value::Str("/t/a.sock".into()), &cx).is_ok());
+        assert!(check(&tmp, &Value::Str("/t/a.sock".into()), &cx, None).is_ok());
     }
 
     #[test]
@@ -398,5 +533,107 @@ mod tests {
             ..Matcher::default()
         };
         assert!(cx_check(&Expected::Match(Box::new(plain)), &af_inet()).is_err());
+    }
+
+    fn raised(ty: &str, message: &str) -> Value {
+        Value::Exception(Box::new(ExceptionValue {
+            type_name: ty.into(),
+            mro: vec![ty.into(), "Exception".into()],
+            errno: None,
+            errno_name: None,
+            strerror: None,
+            args: vec![Value::Str(message.into())],
+            message: message.into(),
+            exceptions: None,
+        }))
+    }
+
+    fn raises(ty: &str, message: &str, level: Option<Level>) -> Expected {
+        Expected::Match(Box::new(Matcher {
+            ty: Some(ty.into()),
+            message: Some(message.into()),
+            level,
+            ..Matcher::default()
+        }))
+    }
+
+    #[rstest]
+    // Wording is a CPython detail by default; the type is behaviour.
+    #[case(raises("ValueError", "a", None), raised("ValueError", "a"), None)]
+    #[case(
+        raises("ValueError", "a", None),
+        raised("ValueError", "b"),
+        Some(Level::Cpython)
+    )]
+    #[case(
+        raises("ValueError", "a", None),
+        raised("TypeError", "a"),
+        Some(Level::Behaviour)
+    )]
+    #[case(
+        raises("ValueError", "a", None),
+        raised("TypeError", "b"),
+        Some(Level::Behaviour)
+    )]
+    // A message the docs quote is marked behaviour; `level: cpython` demotes everything.
+    #[case(
+        raises("ValueError", "a", Some(Level::Behaviour)),
+        raised("ValueError", "b"),
+        Some(Level::Behaviour)
+    )]
+    #[case(
+        raises("ValueError", "a", Some(Level::Cpython)),
+        raised("TypeError", "a"),
+        Some(Level::Cpython)
+    )]
+    fn levels_of_checks(#[case] e: Expected, #[case] o: Value, #[case] level: Option<Level>) {
+        assert_eq!(cx_check(&e, &o).err().map(|m| m.level), level, "{e} vs {o}");
+    }
+
+    #[test]
+    fn worst_mismatch_wins_and_scope_reaches_inside() {
+        // A detail in item 0 must not hide a behaviour mismatch in item 1.
+        let e = Expected::Tuple(vec![
+            raises("ValueError", "a", None),
+            Expected::Value(Value::int(1)),
+        ]);
+        let o = Value::Tuple(vec![raised("ValueError", "b"), Value::int(2)]);
+        let m = cx_check(&e, &o).unwrap_err();
+        assert_eq!(m.level, Level::Behaviour);
+        assert!(m.why.starts_with("item 1:"), "{}", m.why);
+        // The enclosing scope makes a plain value check a detail.
+        let consts = HashMap::new();
+        let saved = HashMap::new();
+        let errno_values = HashMap::new();
+        let cx = Context {
+            consts: &consts,
+            saved: &saved,
+            errno_values: &errno_values,
+            tmpdir: None,
+        };
+        let m = check(&e, &o, &cx, Some(Level::Cpython)).unwrap_err();
+        assert_eq!(m.level, Level::Cpython);
+        // one_of: an alternative that differs only in wording beats a wrong one.
+        let one_of = Expected::Match(Box::new(Matcher {
+            one_of: Some(vec![
+                Expected::Value(Value::int(7)),
+                raises("ValueError", "a", None),
+            ]),
+            ..Matcher::default()
+        }));
+        let m = check(&one_of, &raised("ValueError", "b"), &cx, None).unwrap_err();
+        assert_eq!(m.level, Level::Cpython);
+        // not: forbidden as soon as the inner holds at the behaviour level.
+        let not = Expected::Match(Box::new(Matcher {
+            not: Some(raises("ValueError", "a", None)),
+            ..Matcher::default()
+        }));
+        assert_eq!(
+            check(&not, &raised("ValueError", "b"), &cx, None)
+                .unwrap_err()
+                .level,
+            Level::Behaviour
+        );
+        assert!(check(&not, &raised("TypeError", "a"), &cx, None).is_ok());
     }
 }

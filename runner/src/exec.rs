@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::backend::{Backend, BackendError};
-use crate::case::{Case, Outcome};
-use crate::compare::{self, Context};
+use crate::case::{Case, Level, Outcome};
+use crate::compare::{self, Context, Mismatch, Scope};
 use crate::protocol::{BackendInfo, Observed, ObservedStep, Reply, RunRequest};
 use crate::value::Value;
 use crate::version::{PyVersion, platforms_match};
@@ -22,6 +22,9 @@ use crate::version::{PyVersion, platforms_match};
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Verdict {
     Pass,
+    /// Every behaviour check held, but some CPython detail differs (`cases/FORMAT.md`,
+    /// *Levels*): a failure only at `--level cpython`.
+    Differs,
     Fail,
     Unsupported,
     Skip,
@@ -31,8 +34,9 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub const ALL: [Verdict; 7] = [
+    pub const ALL: [Verdict; 8] = [
         Verdict::Pass,
+        Verdict::Differs,
         Verdict::Fail,
         Verdict::Unsupported,
         Verdict::Skip,
@@ -41,17 +45,19 @@ impl Verdict {
         Verdict::Error,
     ];
 
-    /// Whether this outcome makes a run fail.
-    pub fn is_failure(self) -> bool {
-        matches!(
-            self,
-            Verdict::Fail | Verdict::Timeout | Verdict::Crash | Verdict::Error
-        )
+    /// Whether this outcome makes a run judged at `level` fail.
+    pub fn is_failure(self, level: Level) -> bool {
+        match self {
+            Verdict::Fail | Verdict::Timeout | Verdict::Crash | Verdict::Error => true,
+            Verdict::Differs => level == Level::Cpython,
+            Verdict::Pass | Verdict::Unsupported | Verdict::Skip => false,
+        }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Pass => "PASS",
+            Verdict::Differs => "DIFFERS",
             Verdict::Fail => "FAIL",
             Verdict::Unsupported => "UNSUPPORTED",
             Verdict::Skip => "SKIP",
@@ -79,7 +85,10 @@ pub struct CaseResult {
     pub verdict: Verdict,
     pub duration: f64,
     pub steps: Vec<StepRecord>,
+    /// Why the case did not pass: the behaviour failure, or why it was skipped, unsupported…
     pub message: Option<String>,
+    /// The CPython details that differ (`step N (…): …`), whatever the verdict.
+    pub details: Vec<String>,
 }
 
 /// What the executor tells reporters.
@@ -121,12 +130,20 @@ pub fn id_matches(id: &str, pattern: &str) -> bool {
     true
 }
 
+/// A step's expectation chosen for one backend, with the explicit level around it.
+#[derive(Debug, Clone, Copy)]
+pub struct Planned<'c> {
+    pub outcome: &'c Outcome,
+    /// The innermost `level:` of the alternative, the step or the case.
+    pub scope: Scope,
+}
+
 /// Chooses each step's expectation for a backend, or says why the case is skipped there.
 pub fn plan<'c>(
     case: &'c Case,
     version: PyVersion,
     tags: &[String],
-) -> Result<Vec<&'c Outcome>, String> {
+) -> Result<Vec<Planned<'c>>, String> {
     if let Some(req) = &case.python {
         if !req.matches(version) {
             return Err(format!("for Python {req}; this backend is {version}"));
@@ -149,7 +166,10 @@ pub fn plan<'c>(
                     alt.python.as_ref().is_none_or(|r| r.matches(version))
                         && platforms_match(alt.platforms.as_deref(), tags)
                 })
-                .map(|alt| &alt.outcome)
+                .map(|alt| Planned {
+                    outcome: &alt.outcome,
+                    scope: alt.level.or(step.level).or(case.level),
+                })
                 .ok_or_else(|| {
                     format!(
                         "step {} states no expectation for Python {version} on {}",
@@ -161,20 +181,32 @@ pub fn plan<'c>(
         .collect()
 }
 
-/// Compares what ran with what was expected.
+/// What judging a case found: the first behaviour failure, and every CPython detail that
+/// differs in the steps judged.
+#[derive(Debug, Default)]
+struct Judgement {
+    failure: Option<String>,
+    details: Vec<String>,
+}
+
+/// Compares what ran with what was expected, step by step, up to the first behaviour
+/// failure.
 fn judge(
     case: &Case,
-    outcomes: &[&Outcome],
+    planned: &[Planned],
     observed: &[ObservedStep],
     consts: &HashMap<String, Value>,
     info: &BackendInfo,
     tmpdir: Option<&str>,
-) -> Result<(), String> {
+) -> Judgement {
     let mut saved = HashMap::new();
-    for (i, (step, outcome)) in case.steps.iter().zip(outcomes).enumerate() {
+    let mut found = Judgement::default();
+    for (i, (step, plan)) in case.steps.iter().zip(planned).enumerate() {
         let n = i + 1;
+        let at = |m: Mismatch| format!("step {n} ({}): {m}", step.action);
         let Some(obs) = observed.get(i) else {
-            return Err(format!("step {n} ({}) did not run", step.action));
+            found.failure = Some(format!("step {n} ({}) did not run", step.action));
+            break;
         };
         if let (Some(name), Observed::Returned(v)) = (&step.save, &obs.result) {
             saved.insert(name.clone(), v.clone());
@@ -185,21 +217,37 @@ fn judge(
             errno_values: &info.errno_values,
             tmpdir,
         };
-        let verdict = match (outcome, &obs.result) {
+        let level = compare::behaviour_in(plan.scope);
+        let verdict = match (plan.outcome, &obs.result) {
             (Outcome::Returns(None), Observed::Returned(_)) => Ok(()),
-            (Outcome::Returns(Some(e)), Observed::Returned(v)) => compare::check(e, v, &cx),
-            (Outcome::Raises(m), Observed::Raised(e)) => compare::check_raised(m, e, &cx),
-            (Outcome::Returns(e), Observed::Raised(exc)) => Err(match e {
-                Some(e) => format!("expected {e}, but it raised {exc}"),
-                None => format!("it raised {exc}"),
-            }),
-            (Outcome::Raises(m), Observed::Returned(v)) => {
-                Err(format!("expected it to raise {m}, but it returned {v}"))
+            (Outcome::Returns(Some(e)), Observed::Returned(v)) => {
+                compare::check(e, v, &cx, plan.scope)
             }
+            (Outcome::Raises(m), Observed::Raised(e)) => {
+                compare::check_raised(m, e, &cx, plan.scope)
+            }
+            (Outcome::Returns(e), Observed::Raised(exc)) => Err(Mismatch {
+                level,
+                why: match e {
+                    Some(e) => format!("expected {e}, but it raised {exc}"),
+                    None => format!("it raised {exc}"),
+                },
+            }),
+            (Outcome::Raises(m), Observed::Returned(v)) => Err(Mismatch {
+                level,
+                why: format!("expected it to raise {m}, but it returned {v}"),
+            }),
         };
-        verdict.map_err(|m| format!("step {n} ({}): {m}", step.action))?;
+        match verdict {
+            Ok(()) => {}
+            Err(m) if m.level == Level::Cpython => found.details.push(at(m)),
+            Err(m) => {
+                found.failure = Some(at(m));
+                break;
+            }
+        }
     }
-    Ok(())
+    found
 }
 
 /// Runs one case on a worker and judges it.
@@ -216,12 +264,13 @@ pub fn run_case(
         duration,
         steps,
         message,
+        details: vec![],
     };
-    let outcomes = match plan(case, info.python_version, &info.platform.tags) {
-        Ok(o) => o,
+    let planned = match plan(case, info.python_version, &info.platform.tags) {
+        Ok(p) => p,
         Err(why) => return result(Verdict::Skip, 0.0, vec![], Some(why)),
     };
-    let request = RunRequest::new(case, &outcomes);
+    let request = RunRequest::new(case, &planned);
     let timeout = case
         .timeout
         .map_or(default_timeout, Duration::from_secs_f64);
@@ -253,9 +302,15 @@ pub fn run_case(
                     elapsed: o.elapsed,
                 })
                 .collect();
-            match judge(case, &outcomes, &steps, &consts, info, tmpdir.as_deref()) {
-                Ok(()) => result(Verdict::Pass, duration, records, None),
-                Err(why) => result(Verdict::Fail, duration, records, Some(why)),
+            let found = judge(case, &planned, &steps, &consts, info, tmpdir.as_deref());
+            let verdict = match (&found.failure, found.details.is_empty()) {
+                (Some(_), _) => Verdict::Fail,
+                (None, false) => Verdict::Differs,
+                (None, true) => Verdict::Pass,
+            };
+            CaseResult {
+                details: found.details,
+                ..result(verdict, duration, records, found.failure)
             }
         }
     }
@@ -298,6 +353,7 @@ pub fn run(
                             duration: 0.0,
                             steps: vec![],
                             message: Some("filtered out".into()),
+                            details: vec![],
                         }
                     };
                     on_event(&Event::CaseFinished {

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
-use crate::case::{Action, Case, Expected, Needs, Outcome, Root};
+use crate::case::{Action, Case, Expected, Level, Needs, Outcome, Root};
+use crate::exec::Planned;
 use crate::value::{ExceptionValue, Value, WireError};
 use crate::version::PyVersion;
 
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The kind of outcome the runner expects from a step; a backend stops after a step whose
 /// outcome kind differs.
@@ -85,14 +86,17 @@ fn value_consts(v: &Value, out: &mut Vec<String>) {
 }
 
 impl RunRequest {
-    /// Resolves `case` with the expectation chosen for each step (`outcomes[i]` for step i).
-    pub fn new(case: &Case, outcomes: &[&Outcome]) -> RunRequest {
+    /// Resolves `case` with the expectation chosen for each step (`planned[i]` for step i).
+    /// A step judged only at the CPython level expects `any` outcome kind, so that the
+    /// behaviour steps after it still run when it differs.
+    pub fn new(case: &Case, planned: &[Planned]) -> RunRequest {
         let mut consts = Vec::new();
         let steps = case
             .steps
             .iter()
-            .zip(outcomes)
-            .map(|(step, outcome)| {
+            .zip(planned)
+            .map(|(step, plan)| {
+                let outcome = plan.outcome;
                 match outcome {
                     Outcome::Returns(Some(e)) => collect_consts(e, &mut consts),
                     Outcome::Raises(m) => {
@@ -123,7 +127,9 @@ impl RunRequest {
                     args,
                     kwargs,
                     save: step.save.clone(),
-                    expect: if outcome.raises() {
+                    expect: if plan.scope == Some(Level::Cpython) {
+                        ExpectKind::Any
+                    } else if outcome.raises() {
                         ExpectKind::Raise
                     } else {
                         ExpectKind::Return
@@ -171,7 +177,6 @@ impl RunRequest {
             "op": "run",
             "id": self.id,
             "needs": {
-                "attributes": self.needs.attributes,
                 "families": self.needs.families,
                 "ipv6": self.needs.ipv6,
                 "privileges": self.needs.privileges,
@@ -288,8 +293,13 @@ impl Platform {
                     .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
             })
             .unwrap_or_default();
+        let mut tags = vec![os.clone(), endian.to_owned(), arch.clone()];
+        // `unix`: any POSIX system, as the docs' "Availability: Unix" means it.
+        if std::env::consts::FAMILY == "unix" {
+            tags.push("unix".to_owned());
+        }
         Platform {
-            tags: vec![os.clone(), endian.to_owned(), arch.clone()],
+            tags,
             os,
             arch,
             kernel,

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::case::Level;
 use crate::exec::Verdict;
 use crate::results::{RESULTS_FORMAT_VERSION, Summary};
 use crate::spec::Spec;
@@ -18,6 +19,13 @@ pub struct Run {
     pub backend: RunBackend,
     pub platform: RunPlatform,
     pub cases: Vec<RunCase>,
+    /// The level the run was judged at (the results file's `level`).
+    #[serde(skip, default = "behaviour")]
+    pub level: Level,
+}
+
+fn behaviour() -> Level {
+    Level::Behaviour
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -40,6 +48,9 @@ pub struct RunCase {
     #[serde(default)]
     pub duration: f64,
     pub message: Option<String>,
+    /// CPython details that differ.
+    #[serde(default)]
+    pub details: Vec<String>,
 }
 
 impl Run {
@@ -63,6 +74,8 @@ impl Run {
 #[derive(Deserialize)]
 struct ResultsFile {
     format_version: u32,
+    #[serde(default = "behaviour")]
+    level: Level,
     runs: Vec<Run>,
 }
 
@@ -103,7 +116,10 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<Run>, ReportError> {
                 found: file.format_version,
             });
         }
-        runs.extend(file.runs);
+        runs.extend(file.runs.into_iter().map(|r| Run {
+            level: file.level,
+            ..r
+        }));
     }
     Ok(runs)
 }
@@ -125,34 +141,46 @@ impl Cell {
         self.0.values().sum()
     }
 
+    /// Cases whose documented behaviour did not hold (FAIL, TIMEOUT, CRASH, ERROR).
     fn failing(&self) -> usize {
         self.0
             .iter()
-            .filter(|(v, _)| v.is_failure())
+            .filter(|(v, _)| v.is_failure(Level::Behaviour))
             .map(|(_, n)| n)
             .sum()
     }
 
-    /// `pass`, `fail`, `none` (nothing ran: unsupported or skipped) or `empty`.
+    /// Cases whose behaviour held (PASS or DIFFERS).
+    fn held(&self) -> usize {
+        self.count(Verdict::Pass) + self.count(Verdict::Differs)
+    }
+
+    /// `pass`, `differs` (behaviour held, CPython details differ), `fail`, `none` (nothing
+    /// ran: unsupported or skipped) or `empty`.
     pub fn class(&self) -> &'static str {
         if self.total() == 0 {
             "empty"
         } else if self.failing() > 0 {
             "fail"
-        } else if self.count(Verdict::Pass) > 0 {
+        } else if self.count(Verdict::Differs) > 0 {
+            "differs"
+        } else if self.held() > 0 {
             "pass"
         } else {
             "none"
         }
     }
 
-    /// `12/12`, `10/12`, or `—` when nothing ran.
+    /// The behaviour tally and, apart, the details that differ: `12/12`, `10/12`,
+    /// `12/12 ~3` (3 of them differ from CPython in details), or `—` when nothing ran.
     pub fn text(&self) -> String {
-        let ran = self.count(Verdict::Pass) + self.failing();
+        let ran = self.held() + self.failing();
+        let differs = self.count(Verdict::Differs);
         match (self.total(), ran) {
             (0, _) => String::new(),
             (_, 0) => "—".into(),
-            _ => format!("{}/{}", self.count(Verdict::Pass), ran),
+            _ if differs > 0 => format!("{}/{} ~{differs}", self.held(), ran),
+            _ => format!("{}/{}", self.held(), ran),
         }
     }
 }
@@ -211,31 +239,95 @@ impl<'r> Matrix<'r> {
     }
 }
 
-fn summary_rows(runs: &[Run]) -> Vec<(String, Summary)> {
-    runs.iter().map(|r| (r.title(), r.summary())).collect()
+/// The summary table: its header, and per run the title and the cells after it.
+const SUMMARY_HEADER: [&str; 11] = [
+    "implementation",
+    "behaviour",
+    "pass",
+    "differs",
+    "fail",
+    "unsupported",
+    "skip",
+    "timeout",
+    "crash",
+    "error",
+    "total",
+];
+
+fn summary_rows(runs: &[Run]) -> Vec<(String, Vec<String>)> {
+    runs.iter()
+        .map(|r| {
+            let s = r.summary();
+            let (held, ran) = s.behaviour_rate();
+            let rate = if ran == 0 {
+                "—".to_owned()
+            } else {
+                format!("{held}/{ran} ({:.1}%)", 100.0 * held as f64 / ran as f64)
+            };
+            let counts = [
+                s.pass,
+                s.differs,
+                s.fail,
+                s.unsupported,
+                s.skip,
+                s.timeout,
+                s.crash,
+                s.error,
+                s.total,
+            ];
+            let mut cells = vec![rate];
+            cells.extend(counts.iter().map(ToString::to_string));
+            (r.title(), cells)
+        })
+        .collect()
+}
+
+const LEGEND: &str = "Each cell counts the cases of a documented item whose documented behaviour \
+held, of those that ran there; `~N` says that N of them differ from CPython in details the docs \
+do not state (message wording, `repr()` layouts, undocumented classes); `—`: none could run \
+(unsupported or out of range). *behaviour* in the summary is PASS + DIFFERS of the cases that \
+ran; DIFFERS counts the cases whose behaviour held but whose CPython details differ.";
+
+/// The cases of each run that match `pick`, for the lists under the matrix.
+fn cases_where<'r>(
+    runs: &'r [Run],
+    pick: impl Fn(&RunCase) -> bool,
+) -> Vec<(&'r Run, Vec<&'r RunCase>)> {
+    runs.iter()
+        .map(|r| (r, r.cases.iter().filter(|c| pick(c)).collect::<Vec<_>>()))
+        .filter(|(_, cs)| !cs.is_empty())
+        .collect()
+}
+
+fn failing(c: &RunCase) -> bool {
+    c.outcome.is_failure(Level::Behaviour)
+}
+
+fn differing(c: &RunCase) -> bool {
+    c.outcome == Verdict::Differs
+}
+
+/// The first line of why a case is listed: its behaviour failure, else its first detail.
+fn why(c: &RunCase) -> &str {
+    c.message
+        .as_deref()
+        .or(c.details.first().map(String::as_str))
+        .unwrap_or("")
+        .lines()
+        .next()
+        .unwrap_or("")
 }
 
 /// The report as Markdown.
 pub fn markdown(m: &Matrix) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# sockconf compatibility report\n");
-    let _ = writeln!(
-        out,
-        "Each cell counts the cases of a documented item that passed, of those that ran there \
-         (`—`: none could run: unsupported or out of range).\n"
-    );
+    let _ = writeln!(out, "{LEGEND}\n");
     let _ = writeln!(out, "## Summary\n");
-    let _ = writeln!(
-        out,
-        "| implementation | total | pass | fail | unsupported | skip | timeout | crash | error |"
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (title, s) in summary_rows(m.runs) {
-        let _ = writeln!(
-            out,
-            "| {title} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            s.total, s.pass, s.fail, s.unsupported, s.skip, s.timeout, s.crash, s.error
-        );
+    let _ = writeln!(out, "| {} |", SUMMARY_HEADER.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(SUMMARY_HEADER.len() - 1));
+    for (title, cells) in summary_rows(m.runs) {
+        let _ = writeln!(out, "| {title} | {} |", cells.join(" | "));
     }
     let header: Vec<String> = m.runs.iter().map(Run::title).collect();
     for (section, rows) in &m.sections {
@@ -251,39 +343,28 @@ pub fn markdown(m: &Matrix) -> String {
             .collect();
         let _ = writeln!(out, "| **all** | {} |", totals.join(" | "));
     }
-    let failing: Vec<(&Run, Vec<&RunCase>)> = m
-        .runs
-        .iter()
-        .map(|r| {
-            (
-                r,
-                r.cases
-                    .iter()
-                    .filter(|c| c.outcome.is_failure())
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .filter(|(_, cs)| !cs.is_empty())
-        .collect();
-    if !failing.is_empty() {
-        let _ = writeln!(out, "\n## Cases that did not pass\n");
-        for (run, cases) in failing {
+    for (title, pick) in [
+        (
+            "Behaviour that did not hold",
+            failing as fn(&RunCase) -> bool,
+        ),
+        ("CPython details that differ", differing),
+    ] {
+        let listed = cases_where(m.runs, pick);
+        if listed.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n## {title}\n");
+        for (run, cases) in listed {
             let _ = writeln!(out, "### {}\n", run.title());
             for c in cases {
-                let why = c
-                    .message
-                    .as_deref()
-                    .unwrap_or("")
-                    .lines()
-                    .next()
-                    .unwrap_or("");
                 let _ = writeln!(
                     out,
                     "- `{}` ({}, `{}`): {}",
                     c.id,
                     c.outcome.as_str(),
                     c.doc,
-                    why
+                    why(c)
                 );
             }
             out.push('\n');
@@ -302,7 +383,8 @@ fn esc(s: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin-bottom:1.5em}th,td{border:1px solid #ccc;padding:.25em .6em}\
 th{background:#f4f4f4;position:sticky;top:0}td.num{text-align:right}code{font-size:.95em}\
-td.pass{background:#d9f2d9}td.fail{background:#f7d4d4}td.none{background:#eee;color:#777}\
+td.pass{background:#d9f2d9}td.differs{background:#eef5c8}td.fail{background:#f7d4d4}\
+td.none{background:#eee;color:#777}\
 td.empty{background:#fff}details{margin:.3em 0}summary{cursor:pointer}";
 
 /// The report as one self-contained HTML page.
@@ -312,29 +394,22 @@ pub fn html(m: &Matrix) -> String {
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <title>sockconf compatibility report</title><style>{STYLE}</style></head><body>\n\
-         <h1>sockconf compatibility report</h1>\n<p>Each cell counts the cases of a documented \
-         item that passed, of those that ran there (—: none could run).</p>\n<h2>Summary</h2>\n\
-         <table><tr><th>implementation</th><th>total</th><th>pass</th><th>fail</th>\
-         <th>unsupported</th><th>skip</th><th>timeout</th><th>crash</th><th>error</th></tr>\n"
+         <h1>sockconf compatibility report</h1>\n<p>{}</p>\n<h2>Summary</h2>\n<table><tr>{}</tr>\n",
+        esc(LEGEND).replace('`', ""),
+        SUMMARY_HEADER
+            .iter()
+            .map(|h| format!("<th>{h}</th>"))
+            .collect::<String>()
     );
-    for (title, s) in summary_rows(m.runs) {
+    for (title, cells) in summary_rows(m.runs) {
         let _ = writeln!(
             out,
             "<tr><td>{}</td>{}</tr>",
             esc(&title),
-            [
-                s.total,
-                s.pass,
-                s.fail,
-                s.unsupported,
-                s.skip,
-                s.timeout,
-                s.crash,
-                s.error
-            ]
-            .iter()
-            .map(|n| format!("<td class=\"num\">{n}</td>"))
-            .collect::<String>()
+            cells
+                .iter()
+                .map(|n| format!("<td class=\"num\">{}</td>", esc(n)))
+                .collect::<String>()
         );
     }
     out.push_str("</table>\n");
@@ -362,37 +437,44 @@ pub fn html(m: &Matrix) -> String {
         out.push_str(&row("<b>all</b>".into(), &totals));
         out.push_str("</table>\n");
     }
-    let mut any = false;
-    for run in m.runs {
-        let failing: Vec<&RunCase> = run
-            .cases
-            .iter()
-            .filter(|c| c.outcome.is_failure())
-            .collect();
-        if failing.is_empty() {
+    for (title, pick) in [
+        (
+            "Behaviour that did not hold",
+            failing as fn(&RunCase) -> bool,
+        ),
+        ("CPython details that differ", differing),
+    ] {
+        let listed = cases_where(m.runs, pick);
+        if listed.is_empty() {
             continue;
         }
-        if !any {
-            out.push_str("<h2>Cases that did not pass</h2>\n");
-            any = true;
-        }
-        let _ = writeln!(
-            out,
-            "<details><summary>{} — {} case(s)</summary><ul>",
-            esc(&run.title()),
-            failing.len()
-        );
-        for c in failing {
+        let _ = writeln!(out, "<h2>{title}</h2>");
+        for (run, cases) in listed {
             let _ = writeln!(
                 out,
-                "<li><code>{}</code> {} (<code>{}</code>): <pre>{}</pre></li>",
-                esc(&c.id),
-                c.outcome.as_str(),
-                esc(&c.doc),
-                esc(c.message.as_deref().unwrap_or(""))
+                "<details><summary>{} — {} case(s)</summary><ul>",
+                esc(&run.title()),
+                cases.len()
             );
+            for c in cases {
+                let text = c
+                    .message
+                    .iter()
+                    .chain(&c.details)
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let _ = writeln!(
+                    out,
+                    "<li><code>{}</code> {} (<code>{}</code>): <pre>{}</pre></li>",
+                    esc(&c.id),
+                    c.outcome.as_str(),
+                    esc(&c.doc),
+                    esc(&text)
+                );
+            }
+            out.push_str("</ul></details>\n");
         }
-        out.push_str("</ul></details>\n");
     }
     out.push_str("</body></html>\n");
     out
@@ -406,17 +488,26 @@ pub fn junit(runs: &[Run]) -> String {
         let mut suite = TestSuite::new(run.title());
         for c in &run.cases {
             let mut status = match c.outcome {
-                Verdict::Pass => TestCaseStatus::success(),
+                Verdict::Differs if run.level == Level::Cpython => {
+                    TestCaseStatus::non_success(NonSuccessKind::Failure)
+                }
+                Verdict::Pass | Verdict::Differs => TestCaseStatus::success(),
                 Verdict::Fail => TestCaseStatus::non_success(NonSuccessKind::Failure),
                 Verdict::Timeout | Verdict::Crash | Verdict::Error => {
                     TestCaseStatus::non_success(NonSuccessKind::Error)
                 }
                 Verdict::Unsupported | Verdict::Skip => TestCaseStatus::skipped(),
             };
-            if let Some(m) = &c.message {
+            if let Some(m) = c.message.as_ref().or(c.details.first()) {
                 status.set_message(format!("{}: {}", c.outcome.as_str(), m));
             }
             let mut case = TestCase::new(c.id.clone(), status);
+            if !c.details.is_empty() {
+                case.set_system_out(format!(
+                    "CPython details that differ:\n{}",
+                    c.details.join("\n")
+                ));
+            }
             case.set_classname(c.doc.clone());
             case.set_time(std::time::Duration::from_secs_f64(c.duration.max(0.0)));
             suite.add_test_case(case);

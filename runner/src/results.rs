@@ -6,17 +6,21 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
+use crate::case::Level;
 use crate::exec::{CaseResult, Verdict};
 use crate::protocol::{BackendInfo, Observed};
 
 /// The schema version of the results file.
-pub const RESULTS_FORMAT_VERSION: u32 = 1;
+pub const RESULTS_FORMAT_VERSION: u32 = 2;
 
 /// Counts per outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub total: usize,
     pub pass: usize,
+    /// Behaviour held, CPython details differ.
+    #[serde(default)]
+    pub differs: usize,
     pub fail: usize,
     pub unsupported: usize,
     pub skip: usize,
@@ -38,6 +42,7 @@ impl Summary {
         self.total += 1;
         *match v {
             Verdict::Pass => &mut self.pass,
+            Verdict::Differs => &mut self.differs,
             Verdict::Fail => &mut self.fail,
             Verdict::Unsupported => &mut self.unsupported,
             Verdict::Skip => &mut self.skip,
@@ -50,6 +55,7 @@ impl Summary {
     pub fn count(&self, v: Verdict) -> usize {
         match v {
             Verdict::Pass => self.pass,
+            Verdict::Differs => self.differs,
             Verdict::Fail => self.fail,
             Verdict::Unsupported => self.unsupported,
             Verdict::Skip => self.skip,
@@ -59,9 +65,22 @@ impl Summary {
         }
     }
 
-    /// True when nothing failed, timed out, crashed or errored.
-    pub fn ok(&self) -> bool {
-        self.fail + self.timeout + self.crash + self.error == 0
+    /// True when nothing failed at `level`: no FAIL, TIMEOUT, CRASH or ERROR, and at the
+    /// cpython level no DIFFERS either.
+    pub fn ok(&self, level: Level) -> bool {
+        Verdict::ALL
+            .iter()
+            .all(|v| !v.is_failure(level) || self.count(*v) == 0)
+    }
+
+    /// Cases whose documented behaviour held (PASS or DIFFERS), of those that ran to a
+    /// verdict (everything but UNSUPPORTED and SKIP).
+    pub fn behaviour_rate(&self) -> (usize, usize) {
+        let held = self.pass + self.differs;
+        (
+            held,
+            held + self.fail + self.timeout + self.crash + self.error,
+        )
     }
 }
 
@@ -78,8 +97,8 @@ fn observed_json(o: &Observed) -> Json {
     }
 }
 
-/// The whole results document.
-pub fn document(runs: &[BackendRun], started: std::time::SystemTime) -> Json {
+/// The whole results document; `level` is the level the run was judged at.
+pub fn document(runs: &[BackendRun], started: std::time::SystemTime, level: Level) -> Json {
     let runs: Vec<Json> = runs
         .iter()
         .map(|run| {
@@ -94,6 +113,7 @@ pub fn document(runs: &[BackendRun], started: std::time::SystemTime) -> Json {
                         "outcome": r.verdict,
                         "duration": (r.duration * 1e6).round() / 1e6,
                         "message": r.message,
+                        "details": r.details,
                         "steps": r.steps.iter().map(|s| {
                             let mut o = observed_json(&s.observed);
                             o["step"] = json!(s.action);
@@ -128,6 +148,7 @@ pub fn document(runs: &[BackendRun], started: std::time::SystemTime) -> Json {
             "protocol": crate::protocol::PROTOCOL_VERSION,
         },
         "started": humantime::format_rfc3339_seconds(started).to_string(),
+        "level": level,
         "runs": runs,
     })
 }

@@ -1,14 +1,17 @@
 //! The normalised, human-readable form of a case's observed result that snapshots hold:
 //! what each step returned or raised, with what is not deterministic (object ids, file
-//! descriptors, ephemeral ports, temporary paths, timings) redacted.
+//! descriptors, ephemeral ports, temporary paths, timings) redacted, and the two levels
+//! apart: an exception's type and errno on the step's line, its message (a CPython detail
+//! unless the case says otherwise) on the next, and steps judged only as CPython details
+//! marked so.
 
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::case::{Expected, Matcher, Outcome};
-use crate::exec::CaseResult;
+use crate::case::{Expected, Level, Matcher, Outcome};
+use crate::exec::{CaseResult, Planned};
 use crate::protocol::Observed;
 use crate::value::Value;
 
@@ -76,21 +79,30 @@ fn is_exact(m: &Matcher) -> bool {
 }
 
 /// Renders a result for a snapshot, each step seen through the expectation chosen for it
-/// (`outcomes`, from [`crate::exec::plan`]). Timings never appear.
-pub fn render(result: &CaseResult, outcomes: &[&Outcome]) -> String {
+/// (`planned`, from [`crate::exec::plan`]). Timings never appear.
+pub fn render(result: &CaseResult, planned: &[Planned]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "outcome: {}", result.verdict.as_str());
     if let Some(m) = &result.message {
         let _ = writeln!(out, "message: {}", redact(m).replace('\n', "\n  "));
     }
+    for d in &result.details {
+        let _ = writeln!(out, "differs: {}", redact(d).replace('\n', "\n  "));
+    }
     for (i, step) in result.steps.iter().enumerate() {
+        let plan = planned.get(i);
+        let mark = if plan.is_some_and(|p| p.scope == Some(Level::Cpython)) {
+            "  [cpython level]"
+        } else {
+            ""
+        };
         let line = match &step.observed {
             Observed::Returned(v) => {
-                let expected = match outcomes.get(i) {
+                let expected = match plan.map(|p| p.outcome) {
                     Some(Outcome::Returns(e)) => e.as_ref(),
                     _ => None,
                 };
-                format!("{} -> {}", step.action, pinned(expected, v))
+                format!("{} -> {}{mark}", step.action, pinned(expected, v))
             }
             Observed::Raised(e) => {
                 let errno = e
@@ -98,7 +110,11 @@ pub fn render(result: &CaseResult, outcomes: &[&Outcome]) -> String {
                     .as_deref()
                     .map(|n| format!(" [{n}]"))
                     .unwrap_or_default();
-                format!("{} raises {e}{errno}", step.action)
+                let mut line = format!("{} raises {}{errno}{mark}", step.action, e.type_name);
+                if !e.message.is_empty() {
+                    let _ = write!(line, "\n    message: {}", e.message.replace('\n', "\\n"));
+                }
+                line
             }
         };
         let _ = writeln!(out, "{}", redact(&line));

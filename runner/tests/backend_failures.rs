@@ -20,7 +20,7 @@ for line in sys.stdin:
     req = json.loads(line)
     op = req.get("op")
     if op == "hello":
-        print(json.dumps({"ok": True, "protocol": 1, "implementation": "fake", "version": "0",
+        print(json.dumps({"ok": True, "protocol": 2, "implementation": "fake", "version": "0",
                           "python_version": "2.7.18" if "OLD" in sys.argv[0] else "3.11.0",
                           "executable": sys.argv[0],
                           "platform": {"os": "linux", "arch": "x86_64", "kernel": "",

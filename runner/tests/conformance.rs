@@ -13,6 +13,7 @@ use sockconf::backend::reference::ReferenceBackend;
 use sockconf::backend::{Backend, Worker};
 use sockconf::case::{Case, load_dir};
 use sockconf::exec::{CaseResult, Verdict, plan, run_case};
+use sockconf::version::{PyVersion, platforms_match};
 use sockconf::{snapshot, suite};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -95,8 +96,8 @@ fn reference_trial(pool: Arc<Pool>, case: Case, known: Option<String>) -> Trial 
         }
         passed(&r)?;
         let info = pool.backend.info();
-        let outcomes = plan(&case, info.python_version, &info.platform.tags).unwrap_or_default();
-        let rendered = snapshot::render(&r, &outcomes);
+        let planned = plan(&case, info.python_version, &info.platform.tags).unwrap_or_default();
+        let rendered = snapshot::render(&r, &planned);
         catch_unwind(AssertUnwindSafe(|| {
             let mut settings = insta::Settings::clone_current();
             settings.set_prepend_module_to_snapshot(false);
@@ -116,6 +117,61 @@ fn reference_trial(pool: Arc<Pool>, case: Case, known: Option<String>) -> Trial 
     })
 }
 
+/// Each step of each case states an expectation for every Python version from 3.6 to 3.15
+/// that its case runs on, per platform, or for none of them there (a platform the case says
+/// nothing about): a gap would make the whole case SKIP on that version.
+fn every_version_has_an_arm(cases: &[Case]) -> Result<(), Failed> {
+    let platforms: [&[&str]; 4] = [
+        &["linux", "unix", "little-endian", "x86_64"],
+        &["macos", "unix", "little-endian", "aarch64"],
+        &["freebsd", "unix", "little-endian", "x86_64"],
+        &["windows", "little-endian", "x86_64"],
+    ];
+    let versions: Vec<PyVersion> = (6..=15)
+        .map(|minor| format!("3.{minor}").parse().expect("a version"))
+        .collect();
+    let mut gaps = Vec::new();
+    for case in cases {
+        for tags in platforms {
+            let tags: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
+            let applies: Vec<PyVersion> = versions
+                .iter()
+                .copied()
+                .filter(|v| case.python.as_ref().is_none_or(|r| r.matches(*v)))
+                .collect();
+            if !platforms_match(case.platforms.as_deref(), &tags) {
+                continue;
+            }
+            for (i, step) in case.steps.iter().enumerate() {
+                let missing: Vec<String> = applies
+                    .iter()
+                    .filter(|v| {
+                        !step.expect.iter().any(|a| {
+                            a.python.as_ref().is_none_or(|r| r.matches(**v))
+                                && platforms_match(a.platforms.as_deref(), &tags)
+                        })
+                    })
+                    .map(ToString::to_string)
+                    .collect();
+                if !missing.is_empty() && missing.len() < applies.len() {
+                    gaps.push(format!(
+                        "{} step {} on {}: no expectation for {}",
+                        case.id,
+                        i + 1,
+                        tags[0],
+                        missing.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    if gaps.is_empty() {
+        Ok(())
+    } else {
+        Err(gaps.join("\n").into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let spec = suite::spec(None).expect("the committed spec loads");
@@ -130,6 +186,10 @@ fn main() {
         }
     };
     let mut trials = Vec::new();
+    let all = cases.clone();
+    trials.push(Trial::test("suite::every-version-has-an-arm", move || {
+        every_version_has_an_arm(&all)
+    }));
     let reference = Pool::new(Arc::new(ReferenceBackend::new()));
     let mut known = known_failures();
     for case in &cases {

@@ -280,14 +280,10 @@ fn to_object(
 }
 
 /// Checks `needs`; `Some(reasons)` when some are missing: every reason, joined with
-/// `"; "`, worded and ordered as `harness.py` does (attributes, families, IPv6,
-/// privileges, constant inputs).
+/// `"; "`, worded and ordered as `harness.py` does (families, IPv6, privileges).
 fn missing_need(request: &RunRequest, m: &Module) -> Option<String> {
     let needs = &request.needs;
     let mut reasons: Vec<String> = Vec::new();
-    for a in needs.attributes.iter().filter(|a| !m.has_attr(a)) {
-        reasons.push(format!("socket.{a} is missing"));
-    }
     for family in &needs.families {
         if let Err(why) = m.family_supported(family) {
             reasons.push(why);
@@ -301,27 +297,31 @@ fn missing_need(request: &RunRequest, m: &Module) -> Option<String> {
     if !needs.privileges.is_empty() {
         reasons.push("privileged cases need a private namespace (not implemented)".into());
     }
-    let mut missing_consts = Vec::new();
-    let mut inputs: Vec<&Value> = request
-        .steps
+    (!reasons.is_empty()).then(|| reasons.join("; "))
+}
+
+/// The first `!const`/`!flags` name among a step's inputs that the module lacks: reading
+/// it raises AttributeError, as `socket.NAME` in Python code would.
+fn missing_const_input<'a>(step: &'a crate::protocol::WireStep, m: &Module) -> Option<&'a str> {
+    let mut inputs: Vec<&Value> = step
+        .args
         .iter()
-        .flat_map(|s| s.args.iter().chain(s.kwargs.iter().map(|(_, v)| v)))
+        .chain(step.kwargs.iter().map(|(_, v)| v))
+        .rev()
         .collect();
     while let Some(v) = inputs.pop() {
         match v {
-            Value::Const(name) if !m.has_attr(name) => missing_consts.push(name.as_str()),
-            Value::Tuple(items) | Value::List(items) => inputs.extend(items),
+            Value::Const(name) if !m.has_attr(name) => return Some(name),
+            Value::Flags(names) => {
+                if let Some(n) = names.iter().find(|n| !m.has_attr(n)) {
+                    return Some(n);
+                }
+            }
+            Value::Tuple(items) | Value::List(items) => inputs.extend(items.iter().rev()),
             _ => {}
         }
     }
-    missing_consts.sort_unstable();
-    missing_consts.dedup();
-    reasons.extend(
-        missing_consts
-            .iter()
-            .map(|name| format!("socket.{name} is missing (a !const input)")),
-    );
-    (!reasons.is_empty()).then(|| reasons.join("; "))
+    None
 }
 
 /// Runs one request on a fresh module; the sockets it made are closed when it returns.
@@ -429,6 +429,11 @@ fn run_step(
     match step.kind {
         StepKind::Get => Ok(Ok(obj)),
         StepKind::Call => {
+            if let Some(name) = missing_const_input(step, m) {
+                return Ok(Err(m
+                    .getattr(name)
+                    .expect_err("missing_const_input found it missing")));
+            }
             let args = step
                 .args
                 .iter()
@@ -565,13 +570,15 @@ mod tests {
         };
         assert_eq!(missing_need(&request(vec![], needs), &Module::new()), None);
         let needs = Needs {
-            attributes: vec!["nope".into()],
             families: vec!["AF_NOPE".into()],
-            ..Needs::default()
+            ipv6: false,
+            privileges: vec![crate::case::Privilege::NetRaw],
         };
         assert_eq!(
             missing_need(&request(vec![], needs), &Module::new()).as_deref(),
-            Some("socket.nope is missing; socket.AF_NOPE is missing")
+            Some(
+                "socket.AF_NOPE is missing; privileged cases need a private namespace (not implemented)"
+            )
         );
     }
 }

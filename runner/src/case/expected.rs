@@ -54,6 +54,8 @@ pub struct Matcher {
     pub strerror: Option<Expected>,
     pub exceptions: Option<Vec<Expected>>,
     pub not: Option<Expected>,
+    /// `level:`: the level of every check of this matcher (and inside it).
+    pub level: Option<super::Level>,
 }
 
 /// A regular expression that must match a whole string.

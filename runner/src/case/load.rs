@@ -1,4 +1,4 @@
-//! Loading case files: YAML → typed cases, rejecting anything format 1 does not allow with
+//! Loading case files: YAML → typed cases, rejecting anything format 2 does not allow with
 //! the file, line, column and key at fault.
 //!
 //! Checks that need knowledge beyond one value (documented item names, constant names, saved
@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer, de};
 
 use super::expected::{Expected, Input, Raises};
-use super::{Action, Alternative, Case, FORMAT_VERSION, Needs, Outcome, Root, Step, Target};
+use super::{Action, Alternative, Case, FORMAT_VERSION, Level, Needs, Outcome, Root, Step, Target};
 use crate::spec::Spec;
 use crate::version::VersionReq;
 
@@ -331,12 +331,16 @@ struct FormatNumber;
 impl<'de> Deserialize<'de> for FormatNumber {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let n = u32::deserialize(d)?;
-        if n == FORMAT_VERSION {
-            Ok(FormatNumber)
-        } else {
-            Err(de::Error::custom(format!(
+        match n {
+            FORMAT_VERSION => Ok(FormatNumber),
+            1 => Err(de::Error::custom(format!(
+                "format 1 is no longer read: this runner reads case format {FORMAT_VERSION}; \
+                 see `From format 1 to 2` in cases/FORMAT.md (messages become CPython details, \
+                 `needs: {{attributes}}` becomes `platforms:`/`python:` gates)"
+            ))),
+            _ => Err(de::Error::custom(format!(
                 "this runner reads case format {FORMAT_VERSION}, the file says {n}"
-            )))
+            ))),
         }
     }
 }
@@ -429,6 +433,45 @@ impl<'de> Deserialize<'de> for Target {
     }
 }
 
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked_str(d, str::parse)
+    }
+}
+
+/// `needs:`, with a pointed message, at the key, for format 1's `attributes`.
+struct NeedsSeed(Needs);
+
+impl<'de> Deserialize<'de> for NeedsSeed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = NeedsSeed;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of `families`, `ipv6`, `privileges`")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<NeedsSeed, A::Error> {
+                let mut rest = serde_yaml::Mapping::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "attributes" {
+                        return Err(de::Error::custom(
+                            "`needs: {attributes}` is gone in format 2: a documented name that \
+                             the implementation lacks is a FAIL, not UNSUPPORTED; state where \
+                             the name exists with `platforms:` and `python:` instead",
+                        ));
+                    }
+                    let value: serde_yaml::Value = map.next_value()?;
+                    rest.insert(key.into(), value);
+                }
+                Needs::deserialize(serde_yaml::Value::Mapping(rest))
+                    .map(NeedsSeed)
+                    .map_err(de::Error::custom)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 impl<'de> Deserialize<'de> for VersionReq {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         checked_str(d, str::parse)
@@ -452,14 +495,14 @@ struct RawCase {
     summary: String,
     doc: Option<DocName>,
     steps: Vec<Step>,
-    #[serde(default)]
-    needs: Needs,
+    needs: Option<NeedsSeed>,
     python: Option<VersionReq>,
     platforms: Option<Vec<String>>,
     #[serde(default)]
     platform_dependent: bool,
     timeout: Option<f64>,
     note: Option<String>,
+    level: Option<Level>,
 }
 
 #[derive(Deserialize)]
@@ -475,6 +518,7 @@ struct RawStep {
     expect: Option<Vec<RawAlternative>>,
     save: Option<SaveName>,
     note: Option<String>,
+    level: Option<Level>,
 }
 
 #[derive(Deserialize)]
@@ -485,6 +529,7 @@ struct RawAlternative {
     #[serde(default, deserialize_with = "present")]
     returns: Option<Expected>,
     raises: Option<Raises>,
+    level: Option<Level>,
 }
 
 impl<'de> Deserialize<'de> for Step {
@@ -515,11 +560,13 @@ impl<'de> Deserialize<'de> for Step {
                 python: None,
                 platforms: None,
                 outcome: Outcome::Returns(r),
+                level: None,
             }],
             (None, Some(Raises(m)), None) => vec![Alternative {
                 python: None,
                 platforms: None,
                 outcome: Outcome::Raises(Box::new(m)),
+                level: None,
             }],
             (None, None, Some(alts)) => {
                 if alts.is_empty() {
@@ -540,6 +587,7 @@ impl<'de> Deserialize<'de> for Step {
                             python: a.python,
                             platforms: a.platforms,
                             outcome,
+                            level: a.level,
                         })
                     })
                     .collect::<Result<_, _>>()?
@@ -555,6 +603,7 @@ impl<'de> Deserialize<'de> for Step {
             save: raw.save.map(|s| s.0),
             expect,
             note: raw.note,
+            level: raw.level,
         })
     }
 }
@@ -631,12 +680,13 @@ fn load_text(
                 doc: c.doc.map_or_else(|| default_doc.clone(), |d| d.0),
                 file: shown.to_owned(),
                 steps: c.steps,
-                needs: c.needs,
+                needs: c.needs.map(|n| n.0).unwrap_or_default(),
                 python: c.python,
                 platforms: c.platforms,
                 platform_dependent: c.platform_dependent,
                 timeout: c.timeout,
                 note: c.note,
+                level: c.level,
             })
             .collect())
     });

@@ -1,4 +1,4 @@
-//! Cases: the typed model of a case file (format 1, `cases/FORMAT.md`) and its loader.
+//! Cases: the typed model of a case file (format 2, `cases/FORMAT.md`) and its loader.
 
 pub mod expected;
 pub mod load;
@@ -29,7 +29,37 @@ pub const BUILTINS: &[&str] = &[
 ];
 
 /// The case format this runner reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The level an expectation is judged at (`cases/FORMAT.md`, *Levels*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// What the docs state or any faithful implementation must do.
+    Behaviour,
+    /// CPython's own details: exact messages, `repr()` layouts, undocumented classes.
+    Cpython,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Behaviour => "behaviour",
+            Level::Cpython => "cpython",
+        }
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Level, String> {
+        match s {
+            "behaviour" => Ok(Level::Behaviour),
+            "cpython" => Ok(Level::Cpython),
+            _ => Err(format!("a level is `behaviour` or `cpython`, not `{s}`")),
+        }
+    }
+}
 
 /// One case, ready to run.
 #[derive(Debug, Clone)]
@@ -47,6 +77,8 @@ pub struct Case {
     pub platform_dependent: bool,
     pub timeout: Option<f64>,
     pub note: Option<String>,
+    /// `level:` on the case: the level of every check in it that says none closer.
+    pub level: Option<Level>,
 }
 
 /// Where a target path starts.
@@ -142,6 +174,7 @@ pub struct Alternative {
     pub python: Option<VersionReq>,
     pub platforms: Option<Vec<String>>,
     pub outcome: Outcome,
+    pub level: Option<Level>,
 }
 
 #[derive(Debug, Clone)]
@@ -151,14 +184,14 @@ pub struct Step {
     /// A single alternative without conditions when the step used `returns`/`raises`.
     pub expect: Vec<Alternative>,
     pub note: Option<String>,
+    pub level: Option<Level>,
 }
 
-/// `needs:`.
+/// `needs:`: what the platform or environment must offer. A documented name the
+/// implementation lacks is never a need: it is a failure.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Needs {
-    #[serde(default)]
-    pub attributes: Vec<String>,
     #[serde(default)]
     pub families: Vec<String>,
     #[serde(default)]
