@@ -67,7 +67,7 @@ fn hangs_and_crashes_cost_one_case_each() {
         "g.ok",
     ];
     let text = format!(
-        "format: 1\ndoc: [socket.htons]\ncases:\n{}",
+        "format: 2\ndoc: [socket.htons]\ncases:\n{}",
         ids.iter().map(|i| case(i)).collect::<String>()
     );
     let vocab = suite::vocabulary(suite::spec(None).unwrap());
@@ -128,7 +128,7 @@ fn an_interpreter_older_than_36_is_refused() {
 fn a_case_that_blocks_forever_times_out_and_the_run_goes_on() {
     use sockconf::backend::Backend;
     use sockconf::backend::reference::ReferenceBackend;
-    let text = "format: 1
+    let text = "format: 2
 doc: [socket.socket.recv]
 cases:
   - id: a.blocks

@@ -29,7 +29,7 @@ items:
 }
 
 fn file(cases: &str) -> String {
-    format!("format: 1\ndoc: [socket.htons]\ncases:\n{cases}")
+    format!("format: 2\ndoc: [socket.htons]\ncases:\n{cases}")
 }
 
 const GOOD_CASE: &str = "  - id: a.b
@@ -131,6 +131,18 @@ fn error_of(text: &str) -> String {
     "  - id: a.b\n    summary: s\n    steps: [{call: htons, expect: [{python: \">=3.6\"}]}]\n",
     "exactly one of `returns` or `raises`"
 )]
+#[case::attribute_needs(
+    "  - id: a.b\n    summary: s\n    needs: {families: [AF_UNIX], attributes: [AF_UNIX]}\n    steps: [{call: htons}]\n",
+    "cases/x.yaml:6:12: cases[0].needs: `needs: {attributes}` is gone in format 2"
+)]
+#[case::bad_level(
+    "  - id: a.b\n    summary: s\n    level: cpyton\n    steps: [{call: htons}]\n",
+    "cases/x.yaml:6:12: cases[0].level: a level is `behaviour` or `cpython`, not `cpyton`"
+)]
+#[case::bad_matcher_level(
+    "  - id: a.b\n    summary: s\n    steps: [{call: htons, raises: {type: TypeError, level: docs}}]\n",
+    "cases[0].steps[0].raises.level: a level is `behaviour` or `cpython`, not `docs`"
+)]
 #[case::args_on_get(
     "  - id: a.b\n    summary: s\n    steps: [{get: AF_INET, args: [1]}]\n",
     "belong to a `call` step"
@@ -153,16 +165,22 @@ fn duplicate_ids_name_the_first_definition() {
 
 #[test]
 fn wrong_format_number_is_rejected() {
-    let err = error_of(&file(GOOD_CASE).replace("format: 1", "format: 2"));
+    let err = error_of(&file(GOOD_CASE).replace("format: 2", "format: 3"));
     assert!(
-        err.contains("reads case format 1, the file says 2"),
+        err.contains("reads case format 2, the file says 3"),
+        "{err}"
+    );
+    let err = error_of(&file(GOOD_CASE).replace("format: 2", "format: 1"));
+    assert!(
+        err.starts_with("cases/x.yaml:1:9: format: format 1 is no longer read")
+            && err.contains("`From format 1 to 2` in cases/FORMAT.md"),
         "{err}"
     );
 }
 
 #[test]
 fn malformed_yaml_is_located() {
-    let err = error_of("format: 1\ndoc: [socket.htons]\ncases:\n  - id: \"a\n");
+    let err = error_of("format: 2\ndoc: [socket.htons]\ncases:\n  - id: \"a\n");
     assert!(
         err.starts_with("cases/x.yaml:5:1: found unexpected end of stream"),
         "{err}"

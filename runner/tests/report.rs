@@ -9,20 +9,29 @@ fn results_file(
     dir: &std::path::Path,
     name: &str,
     label: &str,
+    level: &str,
     outcomes: &[(&str, &str, &str)],
 ) -> std::path::PathBuf {
     let cases: Vec<_> = outcomes
         .iter()
         .map(|(id, doc, outcome)| {
+            let (message, details) = match *outcome {
+                "PASS" => (None, vec![]),
+                "DIFFERS" => (
+                    None,
+                    vec![format!("step 1 (htons(-1)): {id} words it otherwise")],
+                ),
+                _ => (Some(format!("{id} went wrong")), vec![]),
+            };
             json!({"id": id, "doc": doc, "outcome": outcome, "duration": 0.001,
-                   "message": if *outcome == "PASS" { None } else { Some(format!("{id} went wrong")) },
-                   "steps": []})
+                   "message": message, "details": details, "steps": []})
         })
         .collect();
     let doc = json!({
-        "format_version": 1,
-        "suite": {"version": "0", "commit": null, "case_format": 1, "protocol": 1},
+        "format_version": 2,
+        "suite": {"version": "0", "commit": null, "case_format": 2, "protocol": 2},
         "started": "2026-01-01T00:00:00Z",
+        "level": level,
         "runs": [{
             "backend": {"name": "python", "label": label, "implementation": "cpython",
                         "version": "3.11.7", "python_version": "3.11.7", "executable": null, "patch": null},
@@ -54,9 +63,11 @@ fn runs_from_several_files_form_one_matrix() {
         dir.path(),
         "a.json",
         "cpython-3.11.7",
+        "behaviour",
         &[
             ("htons.a", "socket.htons", "PASS"),
             ("htons.b", "socket.htons", "FAIL"),
+            ("htons.c", "socket.htons", "DIFFERS"),
             ("bind.a", "socket.socket.bind", "UNSUPPORTED"),
         ],
     );
@@ -64,9 +75,11 @@ fn runs_from_several_files_form_one_matrix() {
         dir.path(),
         "b.json",
         "pypy-7.3",
+        "cpython",
         &[
             ("htons.a", "socket.htons", "PASS"),
             ("htons.b", "socket.htons", "PASS"),
+            ("htons.c", "socket.htons", "DIFFERS"),
             ("bind.a", "socket.socket.bind", "TIMEOUT"),
         ],
     );
@@ -75,14 +88,26 @@ fn runs_from_several_files_form_one_matrix() {
     let matrix = Matrix::new(&runs, &spec);
     insta::assert_snapshot!("report_markdown", report::markdown(&matrix));
     let html = report::html(&matrix);
-    assert!(html.contains("<td class=\"num fail\">1/2</td>"), "{html}");
-    assert!(html.contains("<td class=\"num none\">—</td>"), "{html}");
-    let junit = report::junit(&runs);
-    assert!(junit.contains("tests=\"6\""), "{junit}");
+    // Behaviour held in 2 of 3 htons cases on CPython (one of them differs in detail), in
+    // all 3 on PyPy, where one differs.
     assert!(
-        junit.contains("failures=\"1\"") && junit.contains("errors=\"1\""),
+        html.contains("<td class=\"num fail\">2/3 ~1</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td class=\"num differs\">3/3 ~1</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<td class=\"num none\">—</td>"), "{html}");
+    assert!(html.contains("CPython details that differ"), "{html}");
+    let junit = report::junit(&runs);
+    assert!(junit.contains("tests=\"8\""), "{junit}");
+    // DIFFERS fails only the run judged at the cpython level (b.json); its details are kept.
+    assert!(
+        junit.contains("failures=\"2\"") && junit.contains("errors=\"1\""),
         "{junit}"
     );
+    assert!(junit.contains("htons.c words it otherwise"), "{junit}");
 }
 
 #[test]

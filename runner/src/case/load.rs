@@ -330,18 +330,29 @@ struct FormatNumber;
 
 impl<'de> Deserialize<'de> for FormatNumber {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = u32::deserialize(d)?;
-        match n {
-            FORMAT_VERSION => Ok(FormatNumber),
-            1 => Err(de::Error::custom(format!(
-                "format 1 is no longer read: this runner reads case format {FORMAT_VERSION}; \
-                 see `From format 1 to 2` in cases/FORMAT.md (messages become CPython details, \
-                 `needs: {{attributes}}` becomes `platforms:`/`python:` gates)"
-            ))),
-            _ => Err(de::Error::custom(format!(
-                "this runner reads case format {FORMAT_VERSION}, the file says {n}"
-            ))),
+        // Checked inside the scalar's own visit, so the error names `format` and its place.
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = FormatNumber;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "the format number {FORMAT_VERSION}")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<FormatNumber, E> {
+                match n {
+                    n if n == u64::from(FORMAT_VERSION) => Ok(FormatNumber),
+                    1 => Err(E::custom(format!(
+                        "format 1 is no longer read: this runner reads case format \
+                         {FORMAT_VERSION}; see `From format 1 to 2` in cases/FORMAT.md \
+                         (messages become CPython details, `needs: {{attributes}}` becomes \
+                         `platforms:`/`python:` gates)"
+                    ))),
+                    _ => Err(E::custom(format!(
+                        "this runner reads case format {FORMAT_VERSION}, the file says {n}"
+                    ))),
+                }
+            }
         }
+        d.deserialize_u64(V)
     }
 }
 
