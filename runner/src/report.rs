@@ -289,10 +289,7 @@ do not state (message wording, `repr()` layouts, undocumented classes); `—`: n
 ran; DIFFERS counts the cases whose behaviour held but whose CPython details differ.";
 
 /// The cases of each run that match `pick`, for the lists under the matrix.
-fn cases_where<'r>(
-    runs: &'r [Run],
-    pick: impl Fn(&RunCase) -> bool,
-) -> Vec<(&'r Run, Vec<&'r RunCase>)> {
+fn cases_where(runs: &[Run], pick: impl Fn(&RunCase) -> bool) -> Vec<(&Run, Vec<&RunCase>)> {
     runs.iter()
         .map(|r| (r, r.cases.iter().filter(|c| pick(c)).collect::<Vec<_>>()))
         .filter(|(_, cs)| !cs.is_empty())
