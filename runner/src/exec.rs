@@ -201,11 +201,22 @@ fn judge(
 ) -> Judgement {
     let mut saved = HashMap::new();
     let mut found = Judgement::default();
+    // Whether the step before differed in a CPython detail: a backend stops after a step
+    // whose outcome kind was not the expected one, and steps left unrun after a detail are
+    // not a behaviour failure.
+    let mut after_detail = false;
     for (i, (step, plan)) in case.steps.iter().zip(planned).enumerate() {
         let n = i + 1;
         let at = |m: Mismatch| format!("step {n} ({}): {m}", step.action);
         let Some(obs) = observed.get(i) else {
-            found.failure = Some(format!("step {n} ({}) did not run", step.action));
+            let why = format!("step {n} ({}) did not run", step.action);
+            if after_detail {
+                found
+                    .details
+                    .push(format!("{why}: the backend stopped after the detail above"));
+            } else {
+                found.failure = Some(why);
+            }
             break;
         };
         if let (Some(name), Observed::Returned(v)) = (&step.save, &obs.result) {
@@ -238,6 +249,7 @@ fn judge(
                 why: format!("expected it to raise {m}, but it returned {v}"),
             }),
         };
+        after_detail = verdict.is_err();
         match verdict {
             Ok(()) => {}
             Err(m) if m.level == Level::Cpython => found.details.push(at(m)),

@@ -88,7 +88,8 @@ fn value_consts(v: &Value, out: &mut Vec<String>) {
 impl RunRequest {
     /// Resolves `case` with the expectation chosen for each step (`planned[i]` for step i).
     /// A step judged only at the CPython level expects `any` outcome kind, so that the
-    /// behaviour steps after it still run when it differs.
+    /// behaviour steps after it still run when it differs; unless it saves a value, which
+    /// the later steps could not do without.
     pub fn new(case: &Case, planned: &[Planned]) -> RunRequest {
         let mut consts = Vec::new();
         let steps = case
@@ -127,7 +128,7 @@ impl RunRequest {
                     args,
                     kwargs,
                     save: step.save.clone(),
-                    expect: if plan.scope == Some(Level::Cpython) {
+                    expect: if plan.scope == Some(Level::Cpython) && step.save.is_none() {
                         ExpectKind::Any
                     } else if outcome.raises() {
                         ExpectKind::Raise

@@ -66,6 +66,17 @@ cases:
         args: [1]
         level: behaviour
         returns: 7
+  - id: f.detail-step-that-saves
+    summary: steps left unrun after a detail that saved nothing are not a behaviour failure
+    steps:
+      - call: htons
+        args: ["x"]
+        level: cpython
+        save: n
+        returns: 1
+      - call: htons
+        args: [!ref n]
+        returns: 256
 "#;
 
 fn check_levels(results: &[CaseResult]) {
@@ -79,7 +90,13 @@ fn check_levels(results: &[CaseResult]) {
             ("c.quoted", Verdict::Fail),
             ("d.detail-step", Verdict::Differs),
             ("e.detail-case-then-behaviour-step", Verdict::Fail),
+            ("f.detail-step-that-saves", Verdict::Differs),
         ]
+    );
+    assert!(
+        results[5].details[1].contains("did not run"),
+        "{:?}",
+        results[5].details
     );
     assert!(results[0].message.is_none());
     assert!(
