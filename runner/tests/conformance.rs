@@ -11,7 +11,7 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use sockconf::backend::python::PythonBackend;
 use sockconf::backend::reference::ReferenceBackend;
 use sockconf::backend::{Backend, Worker};
-use sockconf::case::{Case, load_dir};
+use sockconf::case::{Case, Expected, Level, Outcome, load_dir};
 use sockconf::exec::{CaseResult, Verdict, plan, run_case};
 use sockconf::version::{PyVersion, platforms_match};
 use sockconf::{snapshot, suite};
@@ -172,6 +172,42 @@ fn every_version_has_an_arm(cases: &[Case]) -> Result<(), Failed> {
     }
 }
 
+/// A case that judges something as a CPython detail (`level: cpython` on the case, a step,
+/// an alternative or an expectation's top matcher) says why in a `note:` of the case or
+/// that step: the docs do not state it, and the reader must learn what it is.
+fn cpython_details_are_explained(cases: &[Case]) -> Result<(), Failed> {
+    let top_level = |o: &Outcome| match o {
+        Outcome::Raises(m) => m.level,
+        Outcome::Returns(Some(Expected::Match(m))) => m.level,
+        Outcome::Returns(_) => None,
+    };
+    let unexplained: Vec<String> = cases
+        .iter()
+        .filter(|c| c.note.is_none())
+        .flat_map(|c| {
+            let case_level = c.level == Some(Level::Cpython);
+            c.steps.iter().enumerate().filter_map(move |(i, s)| {
+                let marked = case_level
+                    || s.level == Some(Level::Cpython)
+                    || s.expect.iter().any(|a| {
+                        a.level == Some(Level::Cpython)
+                            || top_level(&a.outcome) == Some(Level::Cpython)
+                    });
+                (marked && s.note.is_none()).then(|| format!("{} step {}", c.id, i + 1))
+            })
+        })
+        .collect();
+    if unexplained.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "CPython details without a note saying why:\n{}",
+            unexplained.join("\n")
+        )
+        .into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let spec = suite::spec(None).expect("the committed spec loads");
@@ -190,6 +226,11 @@ fn main() {
     trials.push(Trial::test("suite::every-version-has-an-arm", move || {
         every_version_has_an_arm(&all)
     }));
+    let all = cases.clone();
+    trials.push(Trial::test(
+        "suite::cpython-details-are-explained",
+        move || cpython_details_are_explained(&all),
+    ));
     let reference = Pool::new(Arc::new(ReferenceBackend::new()));
     let mut known = known_failures();
     for case in &cases {
