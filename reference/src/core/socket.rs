@@ -422,8 +422,8 @@ impl Socket {
     /// The type without `SOCK_NONBLOCK` / `SOCK_CLOEXEC` and the mode of a new socket
     /// object; sets `O_NONBLOCK` when the mode needs it.
     fn init(fd: &sys::Socket, ty: i32, default: Option<Timeout>) -> Result<(i32, Mode), Error> {
-        let kind = ty & !(sys::SOCK_NONBLOCK | sys::SOCK_CLOEXEC);
-        let mode = if sys::SOCK_NONBLOCK != 0 && ty & sys::SOCK_NONBLOCK != 0 {
+        let (kind, nonblock) = sys::split_type_flags(ty);
+        let mode = if nonblock {
             Mode::NonBlocking
         } else {
             Mode::from_timeout(default)

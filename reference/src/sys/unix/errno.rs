@@ -2,148 +2,255 @@
 //! `errno.NAME` (name to number) and `os.strerror` (C `strerror`), for this platform.
 
 use std::ffi::CStr;
+use std::sync::LazyLock;
 
-/// Every errno name Python's `errno` module defines on Linux, with this platform's value
-/// from the `libc` crate.
+/// `[(name, value)]` for errno names of the `libc` crate, in order; an entry may carry a
+/// `#[cfg]` saying on which OSes the name exists.
+macro_rules! errno_table {
+    ($($(#[$cfg:meta])* $name:ident),* $(,)?) => {{
+        let mut table: Vec<(&'static str, i32)> = Vec::with_capacity(160);
+        $( $(#[$cfg])* table.push((stringify!($name), libc::$name)); )*
+        table
+    }};
+}
+
+/// Every errno name Python's `errno` module defines on this OS (Linux's set, less what
+/// macOS or FreeBSD lack, plus the BSD names), with this platform's value from the `libc`
+/// crate.
 ///
 /// Where two names share a number, the one Python's `errno.errorcode` reports comes
 /// *last* (`EAGAIN` over `EWOULDBLOCK`, `EDEADLOCK` over `EDEADLK`, `ENOTSUP` over
 /// `EOPNOTSUPP`): [`errno_name`] takes the last entry for a number.
-pub static ERRNO: &[(&str, i32)] = &[
-    ("EWOULDBLOCK", libc::EWOULDBLOCK),
-    ("EDEADLK", libc::EDEADLK),
-    ("EOPNOTSUPP", libc::EOPNOTSUPP),
-    ("EPERM", libc::EPERM),
-    ("ENOENT", libc::ENOENT),
-    ("ESRCH", libc::ESRCH),
-    ("EINTR", libc::EINTR),
-    ("EIO", libc::EIO),
-    ("ENXIO", libc::ENXIO),
-    ("E2BIG", libc::E2BIG),
-    ("ENOEXEC", libc::ENOEXEC),
-    ("EBADF", libc::EBADF),
-    ("ECHILD", libc::ECHILD),
-    ("EAGAIN", libc::EAGAIN),
-    ("ENOMEM", libc::ENOMEM),
-    ("EACCES", libc::EACCES),
-    ("EFAULT", libc::EFAULT),
-    ("ENOTBLK", libc::ENOTBLK),
-    ("EBUSY", libc::EBUSY),
-    ("EEXIST", libc::EEXIST),
-    ("EXDEV", libc::EXDEV),
-    ("ENODEV", libc::ENODEV),
-    ("ENOTDIR", libc::ENOTDIR),
-    ("EISDIR", libc::EISDIR),
-    ("EINVAL", libc::EINVAL),
-    ("ENFILE", libc::ENFILE),
-    ("EMFILE", libc::EMFILE),
-    ("ENOTTY", libc::ENOTTY),
-    ("ETXTBSY", libc::ETXTBSY),
-    ("EFBIG", libc::EFBIG),
-    ("ENOSPC", libc::ENOSPC),
-    ("ESPIPE", libc::ESPIPE),
-    ("EROFS", libc::EROFS),
-    ("EMLINK", libc::EMLINK),
-    ("EPIPE", libc::EPIPE),
-    ("EDOM", libc::EDOM),
-    ("ERANGE", libc::ERANGE),
-    ("EDEADLOCK", libc::EDEADLOCK),
-    ("ENAMETOOLONG", libc::ENAMETOOLONG),
-    ("ENOLCK", libc::ENOLCK),
-    ("ENOSYS", libc::ENOSYS),
-    ("ENOTEMPTY", libc::ENOTEMPTY),
-    ("ELOOP", libc::ELOOP),
-    ("ENOMSG", libc::ENOMSG),
-    ("EIDRM", libc::EIDRM),
-    ("ECHRNG", libc::ECHRNG),
-    ("EL2NSYNC", libc::EL2NSYNC),
-    ("EL3HLT", libc::EL3HLT),
-    ("EL3RST", libc::EL3RST),
-    ("ELNRNG", libc::ELNRNG),
-    ("EUNATCH", libc::EUNATCH),
-    ("ENOCSI", libc::ENOCSI),
-    ("EL2HLT", libc::EL2HLT),
-    ("EBADE", libc::EBADE),
-    ("EBADR", libc::EBADR),
-    ("EXFULL", libc::EXFULL),
-    ("ENOANO", libc::ENOANO),
-    ("EBADRQC", libc::EBADRQC),
-    ("EBADSLT", libc::EBADSLT),
-    ("EBFONT", libc::EBFONT),
-    ("ENOSTR", libc::ENOSTR),
-    ("ENODATA", libc::ENODATA),
-    ("ETIME", libc::ETIME),
-    ("ENOSR", libc::ENOSR),
-    ("ENONET", libc::ENONET),
-    ("ENOPKG", libc::ENOPKG),
-    ("EREMOTE", libc::EREMOTE),
-    ("ENOLINK", libc::ENOLINK),
-    ("EADV", libc::EADV),
-    ("ESRMNT", libc::ESRMNT),
-    ("ECOMM", libc::ECOMM),
-    ("EPROTO", libc::EPROTO),
-    ("EMULTIHOP", libc::EMULTIHOP),
-    ("EDOTDOT", libc::EDOTDOT),
-    ("EBADMSG", libc::EBADMSG),
-    ("EOVERFLOW", libc::EOVERFLOW),
-    ("ENOTUNIQ", libc::ENOTUNIQ),
-    ("EBADFD", libc::EBADFD),
-    ("EREMCHG", libc::EREMCHG),
-    ("ELIBACC", libc::ELIBACC),
-    ("ELIBBAD", libc::ELIBBAD),
-    ("ELIBSCN", libc::ELIBSCN),
-    ("ELIBMAX", libc::ELIBMAX),
-    ("ELIBEXEC", libc::ELIBEXEC),
-    ("EILSEQ", libc::EILSEQ),
-    ("ERESTART", libc::ERESTART),
-    ("ESTRPIPE", libc::ESTRPIPE),
-    ("EUSERS", libc::EUSERS),
-    ("ENOTSOCK", libc::ENOTSOCK),
-    ("EDESTADDRREQ", libc::EDESTADDRREQ),
-    ("EMSGSIZE", libc::EMSGSIZE),
-    ("EPROTOTYPE", libc::EPROTOTYPE),
-    ("ENOPROTOOPT", libc::ENOPROTOOPT),
-    ("EPROTONOSUPPORT", libc::EPROTONOSUPPORT),
-    ("ESOCKTNOSUPPORT", libc::ESOCKTNOSUPPORT),
-    ("ENOTSUP", libc::ENOTSUP),
-    ("EPFNOSUPPORT", libc::EPFNOSUPPORT),
-    ("EAFNOSUPPORT", libc::EAFNOSUPPORT),
-    ("EADDRINUSE", libc::EADDRINUSE),
-    ("EADDRNOTAVAIL", libc::EADDRNOTAVAIL),
-    ("ENETDOWN", libc::ENETDOWN),
-    ("ENETUNREACH", libc::ENETUNREACH),
-    ("ENETRESET", libc::ENETRESET),
-    ("ECONNABORTED", libc::ECONNABORTED),
-    ("ECONNRESET", libc::ECONNRESET),
-    ("ENOBUFS", libc::ENOBUFS),
-    ("EISCONN", libc::EISCONN),
-    ("ENOTCONN", libc::ENOTCONN),
-    ("ESHUTDOWN", libc::ESHUTDOWN),
-    ("ETOOMANYREFS", libc::ETOOMANYREFS),
-    ("ETIMEDOUT", libc::ETIMEDOUT),
-    ("ECONNREFUSED", libc::ECONNREFUSED),
-    ("EHOSTDOWN", libc::EHOSTDOWN),
-    ("EHOSTUNREACH", libc::EHOSTUNREACH),
-    ("EALREADY", libc::EALREADY),
-    ("EINPROGRESS", libc::EINPROGRESS),
-    ("ESTALE", libc::ESTALE),
-    ("EUCLEAN", libc::EUCLEAN),
-    ("ENOTNAM", libc::ENOTNAM),
-    ("ENAVAIL", libc::ENAVAIL),
-    ("EISNAM", libc::EISNAM),
-    ("EREMOTEIO", libc::EREMOTEIO),
-    ("EDQUOT", libc::EDQUOT),
-    ("ENOMEDIUM", libc::ENOMEDIUM),
-    ("EMEDIUMTYPE", libc::EMEDIUMTYPE),
-    ("ECANCELED", libc::ECANCELED),
-    ("ENOKEY", libc::ENOKEY),
-    ("EKEYEXPIRED", libc::EKEYEXPIRED),
-    ("EKEYREVOKED", libc::EKEYREVOKED),
-    ("EKEYREJECTED", libc::EKEYREJECTED),
-    ("EOWNERDEAD", libc::EOWNERDEAD),
-    ("ENOTRECOVERABLE", libc::ENOTRECOVERABLE),
-    ("ERFKILL", libc::ERFKILL),
-];
+pub static ERRNO: LazyLock<Vec<(&str, i32)>> = LazyLock::new(|| {
+    errno_table![
+        EWOULDBLOCK,
+        EDEADLK,
+        EOPNOTSUPP,
+        EPERM,
+        ENOENT,
+        ESRCH,
+        EINTR,
+        EIO,
+        ENXIO,
+        E2BIG,
+        ENOEXEC,
+        EBADF,
+        ECHILD,
+        EAGAIN,
+        ENOMEM,
+        EACCES,
+        EFAULT,
+        ENOTBLK,
+        EBUSY,
+        EEXIST,
+        EXDEV,
+        ENODEV,
+        ENOTDIR,
+        EISDIR,
+        EINVAL,
+        ENFILE,
+        EMFILE,
+        ENOTTY,
+        ETXTBSY,
+        EFBIG,
+        ENOSPC,
+        ESPIPE,
+        EROFS,
+        EMLINK,
+        EPIPE,
+        EDOM,
+        ERANGE,
+        #[cfg(target_os = "linux")]
+        EDEADLOCK,
+        ENAMETOOLONG,
+        ENOLCK,
+        ENOSYS,
+        ENOTEMPTY,
+        ELOOP,
+        ENOMSG,
+        EIDRM,
+        #[cfg(target_os = "linux")]
+        ECHRNG,
+        #[cfg(target_os = "linux")]
+        EL2NSYNC,
+        #[cfg(target_os = "linux")]
+        EL3HLT,
+        #[cfg(target_os = "linux")]
+        EL3RST,
+        #[cfg(target_os = "linux")]
+        ELNRNG,
+        #[cfg(target_os = "linux")]
+        EUNATCH,
+        #[cfg(target_os = "linux")]
+        ENOCSI,
+        #[cfg(target_os = "linux")]
+        EL2HLT,
+        #[cfg(target_os = "linux")]
+        EBADE,
+        #[cfg(target_os = "linux")]
+        EBADR,
+        #[cfg(target_os = "linux")]
+        EXFULL,
+        #[cfg(target_os = "linux")]
+        ENOANO,
+        #[cfg(target_os = "linux")]
+        EBADRQC,
+        #[cfg(target_os = "linux")]
+        EBADSLT,
+        #[cfg(target_os = "linux")]
+        EBFONT,
+        #[cfg(any(target_os = "linux", target_os = "macos"))]
+        ENOSTR,
+        #[cfg(any(target_os = "linux", target_os = "macos"))]
+        ENODATA,
+        #[cfg(any(target_os = "linux", target_os = "macos"))]
+        ETIME,
+        #[cfg(any(target_os = "linux", target_os = "macos"))]
+        ENOSR,
+        #[cfg(target_os = "linux")]
+        ENONET,
+        #[cfg(target_os = "linux")]
+        ENOPKG,
+        EREMOTE,
+        ENOLINK,
+        #[cfg(target_os = "linux")]
+        EADV,
+        #[cfg(target_os = "linux")]
+        ESRMNT,
+        #[cfg(target_os = "linux")]
+        ECOMM,
+        EPROTO,
+        EMULTIHOP,
+        #[cfg(target_os = "linux")]
+        EDOTDOT,
+        EBADMSG,
+        EOVERFLOW,
+        #[cfg(target_os = "linux")]
+        ENOTUNIQ,
+        #[cfg(target_os = "linux")]
+        EBADFD,
+        #[cfg(target_os = "linux")]
+        EREMCHG,
+        #[cfg(target_os = "linux")]
+        ELIBACC,
+        #[cfg(target_os = "linux")]
+        ELIBBAD,
+        #[cfg(target_os = "linux")]
+        ELIBSCN,
+        #[cfg(target_os = "linux")]
+        ELIBMAX,
+        #[cfg(target_os = "linux")]
+        ELIBEXEC,
+        EILSEQ,
+        #[cfg(target_os = "linux")]
+        ERESTART,
+        #[cfg(target_os = "linux")]
+        ESTRPIPE,
+        EUSERS,
+        ENOTSOCK,
+        EDESTADDRREQ,
+        EMSGSIZE,
+        EPROTOTYPE,
+        ENOPROTOOPT,
+        EPROTONOSUPPORT,
+        ESOCKTNOSUPPORT,
+        ENOTSUP,
+        EPFNOSUPPORT,
+        EAFNOSUPPORT,
+        EADDRINUSE,
+        EADDRNOTAVAIL,
+        ENETDOWN,
+        ENETUNREACH,
+        ENETRESET,
+        ECONNABORTED,
+        ECONNRESET,
+        ENOBUFS,
+        EISCONN,
+        ENOTCONN,
+        ESHUTDOWN,
+        ETOOMANYREFS,
+        ETIMEDOUT,
+        ECONNREFUSED,
+        EHOSTDOWN,
+        EHOSTUNREACH,
+        EALREADY,
+        EINPROGRESS,
+        ESTALE,
+        #[cfg(target_os = "linux")]
+        EUCLEAN,
+        #[cfg(target_os = "linux")]
+        ENOTNAM,
+        #[cfg(target_os = "linux")]
+        ENAVAIL,
+        #[cfg(target_os = "linux")]
+        EISNAM,
+        #[cfg(target_os = "linux")]
+        EREMOTEIO,
+        EDQUOT,
+        #[cfg(target_os = "linux")]
+        ENOMEDIUM,
+        #[cfg(target_os = "linux")]
+        EMEDIUMTYPE,
+        ECANCELED,
+        #[cfg(target_os = "linux")]
+        ENOKEY,
+        #[cfg(target_os = "linux")]
+        EKEYEXPIRED,
+        #[cfg(target_os = "linux")]
+        EKEYREVOKED,
+        #[cfg(target_os = "linux")]
+        EKEYREJECTED,
+        EOWNERDEAD,
+        ENOTRECOVERABLE,
+        #[cfg(target_os = "linux")]
+        ERFKILL,
+        // The BSD family's own names (Python's errno module has each where errno.h does).
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        EAUTH,
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        EBADRPC,
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        EFTYPE,
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        ENEEDAUTH,
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        ENOATTR,
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        EPROCLIM,
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        EPROCUNAVAIL,
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        EPROGMISMATCH,
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        EPROGUNAVAIL,
+        #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+        ERPCMISMATCH,
+        #[cfg(target_os = "macos")]
+        EBADARCH,
+        #[cfg(target_os = "macos")]
+        EBADEXEC,
+        #[cfg(target_os = "macos")]
+        EBADMACHO,
+        #[cfg(target_os = "macos")]
+        EDEVERR,
+        #[cfg(target_os = "macos")]
+        ENOPOLICY,
+        #[cfg(target_os = "macos")]
+        EPWROFF,
+        #[cfg(target_os = "macos")]
+        ESHLIBVERS,
+        #[cfg(target_os = "macos")]
+        EQFULL,
+        #[cfg(target_os = "freebsd")]
+        ECAPMODE,
+        #[cfg(target_os = "freebsd")]
+        ENOTCAPABLE,
+        #[cfg(target_os = "freebsd")]
+        EDOOFUS,
+        #[cfg(target_os = "freebsd")]
+        EINTEGRITY,
+    ]
+});
 
 /// `errno.errorcode[number]`: the symbolic name of an errno value, if it has one.
 pub fn errno_name(number: i64) -> Option<&'static str> {

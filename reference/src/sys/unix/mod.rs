@@ -20,7 +20,7 @@ pub use netif::{if_indextoname, if_nameindex, if_nametoindex};
 pub use socket::{
     AF_UNIX, Addr, Errno, HAS_ABSTRACT_UNIX, Interest, SOCK_CLOEXEC, SOCK_NONBLOCK, Socket,
     UNIX_PATH_CAPACITY, close_fd, dup, fd_is_open, getsockopt_int, so_protocol, so_type,
-    socket_family,
+    socket_family, split_type_flags,
 };
 
 /// `AF_INET` as the portable layers need it to pick a code path (the full table is

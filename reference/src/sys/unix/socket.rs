@@ -65,6 +65,15 @@ mod type_flags {
     pub const SOCK_NONBLOCK: i32 = libc::SOCK_NONBLOCK;
     /// `SOCK_CLOEXEC`.
     pub const SOCK_CLOEXEC: i32 = libc::SOCK_CLOEXEC;
+
+    /// Splits a `socket(2)` type argument into the socket kind and whether it asked for
+    /// `SOCK_NONBLOCK`.
+    pub fn split_type_flags(ty: i32) -> (i32, bool) {
+        (
+            ty & !(SOCK_NONBLOCK | SOCK_CLOEXEC),
+            ty & SOCK_NONBLOCK != 0,
+        )
+    }
 }
 
 /// Elsewhere (macOS): no such flags, written as 0.
@@ -83,11 +92,16 @@ mod type_flags {
     pub const SOCK_NONBLOCK: i32 = 0;
     /// No `SOCK_CLOEXEC` here.
     pub const SOCK_CLOEXEC: i32 = 0;
+
+    /// The type argument is the socket kind itself: no flags ride on it here.
+    pub fn split_type_flags(ty: i32) -> (i32, bool) {
+        (ty, false)
+    }
 }
 
 /// `SOCK_NONBLOCK` and `SOCK_CLOEXEC`, the flags `socket(2)` accepts in its type
 /// argument; `0` where the platform has none.
-pub use type_flags::{SOCK_CLOEXEC, SOCK_NONBLOCK};
+pub use type_flags::{SOCK_CLOEXEC, SOCK_NONBLOCK, split_type_flags};
 
 /// `AF_UNIX` on this platform.
 pub const AF_UNIX: i32 = libc::AF_UNIX;
