@@ -22,6 +22,12 @@ static REDACTIONS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"pid=\d+", "pid=[pid]"),
         // An ephemeral port in an address tuple (fixed ports below 1024 stay).
         (r"(\('[^']*', )([1-9]\d{3,4})\b", "${1}[port]"),
+        // A case's temporary folder, wherever the OS keeps it (`/tmp/sockconf-…`,
+        // `/var/folders/…/sockconf-…`, `C:\\…\\Temp\\sockconf-…`).
+        (
+            r"(?:[A-Za-z]:)?[^'\s()]*[/\\]sockconf-[A-Za-z0-9_]{6,8}\b",
+            "[tmp]",
+        ),
         (r"/tmp/[^/'\s)]+", "[tmp]"),
         (r" at 0x[0-9a-f]+", " at [addr]"),
         // Linux's autobind name for an unnamed AF_UNIX socket: NUL and five hex digits.
@@ -135,6 +141,10 @@ mod tests {
         assert_eq!(
             redact("bind('/tmp/sockconf-x1/a.sock')"),
             "bind('[tmp]/a.sock')"
+        );
+        assert_eq!(
+            redact(r"open('C:\Users\u\AppData\Local\Temp\sockconf-Ab12cd\f')"),
+            r"open('[tmp]\f')"
         );
     }
 }
