@@ -288,20 +288,33 @@ do not state (message wording, `repr()` layouts, undocumented classes); `—`: n
 (unsupported or out of range). *behaviour* in the summary is PASS + DIFFERS of the cases that \
 ran; DIFFERS counts the cases whose behaviour held but whose CPython details differ.";
 
-/// The cases of each run that match `pick`, for the lists under the matrix.
-fn cases_where(runs: &[Run], pick: impl Fn(&RunCase) -> bool) -> Vec<(&Run, Vec<&RunCase>)> {
-    runs.iter()
-        .map(|r| (r, r.cases.iter().filter(|c| pick(c)).collect::<Vec<_>>()))
-        .filter(|(_, cs)| !cs.is_empty())
+/// The cases of one list under the matrix, run by run (runs with none left out).
+type CaseList<'r> = Vec<(&'r Run, Vec<&'r RunCase>)>;
+
+/// The lists under the matrix, each with its title, the empty ones left out: first the
+/// behaviour that did not hold, then the CPython details that differ.
+fn case_lists(runs: &[Run]) -> Vec<(&'static str, CaseList<'_>)> {
+    type Pick = fn(&RunCase) -> bool;
+    let lists: [(&str, Pick); 2] = [
+        ("Behaviour that did not hold", |c| {
+            c.outcome.is_failure(Level::Behaviour)
+        }),
+        ("CPython details that differ", |c| {
+            c.outcome == Verdict::Differs
+        }),
+    ];
+    lists
+        .into_iter()
+        .map(|(title, pick)| {
+            let listed: CaseList = runs
+                .iter()
+                .map(|r| (r, r.cases.iter().filter(|c| pick(c)).collect::<Vec<_>>()))
+                .filter(|(_, cs)| !cs.is_empty())
+                .collect();
+            (title, listed)
+        })
+        .filter(|(_, listed)| !listed.is_empty())
         .collect()
-}
-
-fn failing(c: &RunCase) -> bool {
-    c.outcome.is_failure(Level::Behaviour)
-}
-
-fn differing(c: &RunCase) -> bool {
-    c.outcome == Verdict::Differs
 }
 
 /// The first line of why a case is listed: its behaviour failure, else its first detail.
@@ -340,17 +353,7 @@ pub fn markdown(m: &Matrix) -> String {
             .collect();
         let _ = writeln!(out, "| **all** | {} |", totals.join(" | "));
     }
-    for (title, pick) in [
-        (
-            "Behaviour that did not hold",
-            failing as fn(&RunCase) -> bool,
-        ),
-        ("CPython details that differ", differing),
-    ] {
-        let listed = cases_where(m.runs, pick);
-        if listed.is_empty() {
-            continue;
-        }
+    for (title, listed) in case_lists(m.runs) {
         let _ = writeln!(out, "\n## {title}\n");
         for (run, cases) in listed {
             let _ = writeln!(out, "### {}\n", run.title());
@@ -434,17 +437,7 @@ pub fn html(m: &Matrix) -> String {
         out.push_str(&row("<b>all</b>".into(), &totals));
         out.push_str("</table>\n");
     }
-    for (title, pick) in [
-        (
-            "Behaviour that did not hold",
-            failing as fn(&RunCase) -> bool,
-        ),
-        ("CPython details that differ", differing),
-    ] {
-        let listed = cases_where(m.runs, pick);
-        if listed.is_empty() {
-            continue;
-        }
+    for (title, listed) in case_lists(m.runs) {
         let _ = writeln!(out, "<h2>{title}</h2>");
         for (run, cases) in listed {
             let _ = writeln!(
