@@ -28,7 +28,8 @@ pub fn strerror(number: i32) -> String {
     sys::strerror(number)
 }
 
-/// `errno.EBADF`: what calls on a descriptor that is not open fail with.
+/// What socket calls on a descriptor that is not open fail with: `errno.EBADF` on Unix,
+/// Winsock's `WSAENOTSOCK` on Windows.
 pub const EBADF: i32 = sys::Errno::EBADF.0;
 
 #[cfg(test)]

@@ -308,6 +308,18 @@ pub enum ErrorArgs {
     Errno(i64, String),
     /// `Exc()`: no arguments, `str(exc) == ""` (`MemoryError()`).
     Empty,
+    /// A failed socket call on Windows as `PyErr_SetExcFromWindowsErr` raises it:
+    /// `OSError(0, strerror, None, winerror)`, whose `errno` is derived from `winerror`
+    /// (`args == (errno, strerror, None, winerror, None)`,
+    /// `str(exc) == "[WinError N] text"`).
+    WinError {
+        /// `exc.errno` (`winerror_to_errno(winerror)`).
+        errno: i64,
+        /// `exc.strerror` (the system's message for `winerror`).
+        strerror: String,
+        /// `exc.winerror`: the Windows (Winsock) error code.
+        winerror: i64,
+    },
     /// `UnicodeDecodeError(encoding, object, start, end, reason)` /
     /// `UnicodeEncodeError(…)`: the codec, the input, the failing range and why.
     Codec {
@@ -348,6 +360,43 @@ impl Error {
         Error {
             ty: ExcType::for_errno(i64::from(errno)),
             args: ErrorArgs::Errno(i64::from(errno), sys::strerror(errno)),
+        }
+    }
+
+    /// The exception CPython's `set_error()` raises for a socket call that failed with
+    /// the OS error code `code`: `PyErr_SetFromErrno` on Unix (as [`Error::from_errno`]),
+    /// `PyErr_SetExcFromWindowsErr` on Windows (with `winerror`). The class is the
+    /// errno's subclass either way.
+    pub fn from_socket_error(code: i32) -> Error {
+        let report = sys::socket_error(code);
+        let ty = ExcType::for_errno(report.errno);
+        match report.winerror {
+            None => Error {
+                ty,
+                args: ErrorArgs::Errno(report.errno, report.strerror),
+            },
+            Some(winerror) => Error {
+                ty,
+                args: ErrorArgs::WinError {
+                    errno: report.errno,
+                    strerror: report.strerror,
+                    winerror,
+                },
+            },
+        }
+    }
+
+    /// What a socket call on a descriptor that is not open raises (`EBADF`; on Windows
+    /// Winsock's `WSAENOTSOCK`): the module's answer for numbers it does not own.
+    pub fn bad_descriptor() -> Error {
+        sys::Errno::EBADF.into()
+    }
+
+    /// `exc.errno` when the error is an `OSError` with an errno.
+    pub fn errno(&self) -> Option<i64> {
+        match self.args {
+            ErrorArgs::Errno(n, _) | ErrorArgs::WinError { errno: n, .. } => Some(n),
+            _ => None,
         }
     }
 
@@ -409,6 +458,9 @@ impl Error {
         match &self.args {
             ErrorArgs::Message(m) => m.clone(),
             ErrorArgs::Errno(n, text) => format!("[Errno {n}] {text}"),
+            ErrorArgs::WinError {
+                strerror, winerror, ..
+            } => format!("[WinError {winerror}] {strerror}"),
             ErrorArgs::Empty => String::new(),
             ErrorArgs::Codec {
                 encoding,
@@ -442,10 +494,10 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl From<sys::Errno> for Error {
-    /// The `OSError` (or errno subclass) CPython's `set_error` raises after a failed C
-    /// call: `PyErr_SetFromErrno`.
+    /// The `OSError` (or errno subclass) CPython's `set_error` raises after a failed
+    /// socket call ([`Error::from_socket_error`]).
     fn from(errno: sys::Errno) -> Error {
-        Error::from_errno(errno.0)
+        Error::from_socket_error(errno.0)
     }
 }
 

@@ -85,7 +85,8 @@ fn closed_file() -> Error {
 }
 
 fn would_block(e: &Error) -> bool {
-    matches!(e.args, ErrorArgs::Errno(n, _) if i32::try_from(n).is_ok_and(|n| sys::Errno(n).would_block()))
+    e.errno()
+        .is_some_and(|n| i32::try_from(n).is_ok_and(|n| sys::Errno(n).would_block()))
 }
 
 // ---- raw streams ------------------------------------------------------------------------
@@ -257,7 +258,8 @@ impl FileIo {
             .ok_or_else(|| Error::value("I/O operation on closed file"))
     }
 
-    /// `FileIO.read(n)` (`readinto`): `read(2)`.
+    /// `FileIO.read(n)` (`readinto`): `read(2)`. File errors are the C `errno`'s
+    /// (`PyErr_SetFromErrno`), not a socket's.
     pub fn readinto(&mut self, n: usize) -> Result<Option<Vec<u8>>, Error> {
         let file = self.file()?;
         if !self.readable {
@@ -266,7 +268,7 @@ impl FileIo {
         match file.read(n) {
             Ok(data) => Ok(Some(data)),
             Err(e) if e.would_block() => Ok(None),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(Error::from_errno(e.0)),
         }
     }
 
@@ -279,13 +281,15 @@ impl FileIo {
         match file.write(data) {
             Ok(n) => Ok(Some(n)),
             Err(e) if e.would_block() => Ok(None),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(Error::from_errno(e.0)),
         }
     }
 
     /// `FileIO.seek(pos, whence)`: `lseek(2)`.
     pub fn seek(&mut self, pos: i64, whence: i32) -> Result<i64, Error> {
-        Ok(self.file()?.seek(pos, whence)?)
+        self.file()?
+            .seek(pos, whence)
+            .map_err(|e| Error::from_errno(e.0))
     }
 
     /// `FileIO.fileno()`.
@@ -296,7 +300,7 @@ impl FileIo {
     /// `FileIO.close()`: `close(2)`.
     pub fn close(&mut self) -> Result<(), Error> {
         match self.file.take() {
-            Some(f) => Ok(f.close()?),
+            Some(f) => f.close().map_err(|e| Error::from_errno(e.0)),
             None => Ok(()),
         }
     }

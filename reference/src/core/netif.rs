@@ -16,12 +16,15 @@ pub fn name_to_index(name: &[u8]) -> Result<u32, Error> {
     }
 }
 
-/// `if_indextoname(index)`: the name's bytes; `OSError(errno)` when the call fails.
+/// `if_indextoname(index)`: the name's bytes; `OSError(errno)` when the call fails
+/// (`PyErr_SetFromErrno` on every platform).
 pub fn index_to_name(index: u32) -> Result<Vec<u8>, Error> {
-    Ok(sys::if_indextoname(index)?)
+    sys::if_indextoname(index).map_err(|e| Error::from_errno(e.0))
 }
 
-/// `if_nameindex()`: `(index, name)` for every interface.
+/// `if_nameindex()`: `(index, name)` for every interface; a failure is reported as the
+/// OS layer's error (`PyErr_SetFromErrno` on Unix, `PyErr_SetFromWindowsErr` on
+/// Windows).
 pub fn name_index() -> Result<Vec<(u32, Vec<u8>)>, Error> {
     Ok(sys::if_nameindex()?)
 }

@@ -261,6 +261,32 @@ impl Socket {
         Ok((buf, from.map(SockAddr::from_sys)))
     }
 
+    /// `socket.recv_into(buffer, nbytes, flags)` → C `recv(2)` straight into `buf` (the
+    /// first `nbytes` of the caller's buffer), in the socket's mode: what `recv`
+    /// returned (more than `buf.len()` with `MSG_TRUNC`). An empty `buf` returns 0 at
+    /// once, as [`Socket::recv`] does. Whatever the OS wrote stays in `buf` even when the
+    /// call then fails (Windows' `WSAEMSGSIZE`).
+    pub fn recv_into(&self, buf: &mut [u8], flags: i32) -> Result<usize, Error> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        self.call(sys::Interest::Read, |fd| fd.recv_into(&mut *buf, flags))
+    }
+
+    /// `socket.recvfrom_into(buffer, nbytes, flags)` → C `recvfrom(2)` straight into
+    /// `buf`: what `recvfrom` returned and the sender's address (no shortcut for an
+    /// empty buffer, as in CPython).
+    pub fn recv_from_into(
+        &self,
+        buf: &mut [u8],
+        flags: i32,
+    ) -> Result<(usize, Option<SockAddr>), Error> {
+        let (n, from) = self.call(sys::Interest::Read, |fd| {
+            fd.recv_from_into(&mut *buf, flags)
+        })?;
+        Ok((n, from.map(SockAddr::from_sys)))
+    }
+
     /// `socket.send(bytes, flags)` → C `send(2)`: the number of bytes sent.
     pub fn send(&self, data: &[u8], flags: i32) -> Result<usize, Error> {
         self.call(sys::Interest::Write, |fd| fd.send(data, flags))
@@ -561,7 +587,7 @@ impl Socket {
                 }
             };
             first = false;
-            match fd.poll(sys::Interest::Write, ms) {
+            match fd.poll(sys::Interest::Connect, ms) {
                 Ok(true) => {}
                 Ok(false) => return Err(ConnectError::TimedOut),
                 Err(e) if e == sys::Errno::EINTR => continue,
@@ -603,6 +629,12 @@ impl Socket {
     /// or a bytes-like value (passed as it is).
     pub fn setsockopt(&self, level: i32, name: i32, value: &[u8]) -> Result<(), Error> {
         Ok(self.fd()?.setsockopt_bytes(level, name, value)?)
+    }
+
+    /// `socket.setsockopt(level, optname, int)`: the C `int` form (which Windows routes
+    /// to `WSAIoctl` for `TCP_QUICKACK`, as CPython does).
+    pub fn setsockopt_int(&self, level: i32, name: i32, value: i32) -> Result<(), Error> {
+        Ok(self.fd()?.setsockopt_int(level, name, value)?)
     }
 
     /// `socket.setsockopt(level, optname, None, optlen)`: a null `optval`.
@@ -666,6 +698,25 @@ impl Socket {
             fd.recvmsg(&mut slices, ancbufsize, flags)
         })?;
         Ok((bufs, received))
+    }
+
+    /// `socket.ioctl(control, option)` → `WSAIoctl` (Windows): the bytes-returned count.
+    pub fn ioctl(&self, control: u32, option: &sys::IoctlOption) -> Result<u32, Error> {
+        Ok(self.fd()?.ioctl(control, option)?)
+    }
+
+    /// `socket.share(process_id)` → `WSADuplicateSocketW` (Windows): the
+    /// `WSAPROTOCOL_INFOW` bytes.
+    pub fn share_with(&self, process_id: u32) -> Result<Vec<u8>, Error> {
+        Ok(self.fd()?.share(process_id)?)
+    }
+
+    /// `socket.socket(fileno=info)` with the bytes of `socket.share()` (Windows,
+    /// `socket.fromshare`): a new socket from the `WSAPROTOCOL_INFOW`, with the family,
+    /// type and protocol it names, in the default timeout's mode.
+    pub fn from_share(info: &[u8], default: Option<Timeout>) -> Result<Socket, Error> {
+        let (sock, family, ty, proto) = sys::Socket::from_share(info)?;
+        Socket::wrap(sock, family, ty, proto, default)
     }
 
     /// `selectors.PollSelector().select(timeout)` on this socket registered for writing,
@@ -770,6 +821,11 @@ fn probe(
     let detected = match sys::socket_family(fd) {
         Ok(f) => Some(f),
         Err(e) if e == sys::Errno::EBADF || e == sys::Errno::ENOTSOCK => {
+            return Err(e.into());
+        }
+        // Windows: getsockname on an unbound socket fails, and CPython raises that
+        // error when it needs the family.
+        Err(e) if family.is_none() && sys::FEATURES.family_needs_getsockname => {
             return Err(e.into());
         }
         Err(_) => None,

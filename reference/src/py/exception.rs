@@ -6,7 +6,10 @@
 //! and `strerror`, the third `filename` and the fifth `filename2`; a `filename` other
 //! than `None` cuts `args` down to `(errno, strerror)`; and `OSError` itself (not a
 //! subclass) called with an int errno becomes the errno's subclass
-//! (`OSError(111, 'x')` is a `ConnectionRefusedError`).
+//! (`OSError(111, 'x')` is a `ConnectionRefusedError`). Where `OSError` has `winerror`
+//! (Windows, `sys::FEATURES.winerror`), a fourth argument that is an int is the Windows
+//! error code: `errno` (and `args[0]`) become `winerror_to_errno` of it, and `str(exc)`
+//! says `[WinError N]`.
 
 use num_traits::ToPrimitive;
 
@@ -14,6 +17,7 @@ use super::object::{Object, join_reprs, repr, str as py_str, tp_name};
 use crate::core::constants::gai_error_name;
 use crate::core::error::{CodecInput, Error, ErrorArgs};
 use crate::core::{ExcType, errno};
+use crate::sys;
 
 /// An exception instance.
 ///
@@ -29,6 +33,7 @@ struct Inner {
     strerror: Option<Object>,
     filename: Option<Object>,
     filename2: Option<Object>,
+    winerror: Option<Object>,
     characters_written: Option<i64>,
     exceptions: Option<Vec<PyException>>,
 }
@@ -54,11 +59,26 @@ impl PyException {
             strerror: None,
             filename: None,
             filename2: None,
+            winerror: None,
             characters_written: None,
             exceptions: None,
         };
         if !ty.is_oserror() || !(2..=5).contains(&exc.args.len()) {
             return Ok(PyException(Box::new(exc)));
+        }
+        if sys::FEATURES.winerror {
+            if let Some(winerror) = exc.args.get(3).cloned() {
+                if let Some(code) = winerror.as_int() {
+                    // PyLong_AsLong on Windows, where a C long is 32 bits.
+                    let code = code.to_i32().ok_or_else(|| {
+                        PyException::overflow_error("Python int too large to convert to C long")
+                    })?;
+                    if let Some(errno) = sys::winerror_to_errno(i64::from(code)) {
+                        exc.args[0] = Object::int(errno);
+                    }
+                }
+                exc.winerror = Some(winerror);
+            }
         }
         let errno = exc.args[0].clone();
         exc.strerror = Some(exc.args[1].clone());
@@ -178,6 +198,11 @@ impl PyException {
         self.0.filename2.clone()
     }
 
+    /// `exc.winerror` where `OSError` has it: the fourth constructor argument, when given.
+    pub fn winerror(&self) -> Option<Object> {
+        self.0.winerror.clone()
+    }
+
     /// `exc.characters_written` of a `BlockingIOError`, when it was given.
     pub fn characters_written(&self) -> Option<i64> {
         self.0.characters_written
@@ -206,6 +231,15 @@ impl PyException {
             let n = group.len();
             let plural = if n == 1 { "" } else { "s" };
             return format!("{text} ({n} sub-exception{plural})");
+        }
+        if let (Some(winerror), Some(strerror)) = (&self.0.winerror, &self.0.strerror) {
+            // OSError_str on Windows: winerror has priority over errno.
+            let head = format!("[WinError {}] {}", py_str(winerror), py_str(strerror));
+            return match (&self.0.filename, &self.0.filename2) {
+                (Some(f), Some(f2)) => format!("{head}: {} -> {}", repr(f), repr(f2)),
+                (Some(f), None) => format!("{head}: {}", repr(f)),
+                _ => head,
+            };
         }
         if let (Some(errno), Some(strerror)) = (&self.0.errno, &self.0.strerror) {
             let head = format!("[Errno {}] {}", py_str(errno), py_str(strerror));
@@ -296,6 +330,19 @@ impl From<Error> for PyException {
         let args = match err.args {
             ErrorArgs::Message(m) => vec![Object::Str(m)],
             ErrorArgs::Errno(n, text) => vec![Object::int(n), Object::Str(text)],
+            // PyErr_SetExcFromWindowsErr: OSError(0, text, None, winerror, None), whose
+            // errno (and args[0]) the constructor derives from winerror.
+            ErrorArgs::WinError {
+                errno,
+                strerror,
+                winerror,
+            } => vec![
+                Object::int(errno),
+                Object::Str(strerror),
+                Object::None,
+                Object::int(winerror),
+                Object::None,
+            ],
             ErrorArgs::Empty => vec![],
             ErrorArgs::Codec {
                 encoding,

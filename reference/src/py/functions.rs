@@ -188,7 +188,9 @@ fn setdefaulttimeout(call: &Call<'_>, state: &State) -> PyResult {
 /// `None`, an int (`bool` and enum members included) or a float; since 3.15 any real
 /// number (the value model holds no other real type). Other types raise `TypeError`
 /// with the message of `PyFloat_AsDouble`, which CPython 3.15 falls back to for
-/// non-integers (`must be real number, not str`).
+/// non-integers (`must be real number, not str`). Where CPython waits with `select()`
+/// (Windows, `sys::FEATURES.timeout_limit_ms`), a timeout whose milliseconds (rounded up)
+/// exceed a C `int` raises `OverflowError("timeout doesn't fit into C timeval")`.
 pub fn parse_timeout(value: &Object) -> Result<Option<Timeout>, PyException> {
     let nanos = match value {
         Object::None => return Ok(None),
@@ -205,5 +207,15 @@ pub fn parse_timeout(value: &Object) -> Result<Option<Timeout>, PyException> {
             }
         },
     };
-    Ok(Some(Timeout::from_nanos(nanos)?))
+    let timeout = Timeout::from_nanos(nanos)?;
+    if let Some(limit) = crate::sys::FEATURES.timeout_limit_ms {
+        // _PyTime_AsMilliseconds(timeout, _PyTime_ROUND_TIMEOUT): up, for a positive one.
+        let ms = timeout.as_nanos().unsigned_abs().div_ceil(1_000_000);
+        if ms > limit.unsigned_abs() {
+            return Err(PyException::overflow_error(
+                "timeout doesn't fit into C timeval",
+            ));
+        }
+    }
+    Ok(Some(timeout))
 }

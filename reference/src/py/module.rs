@@ -10,6 +10,7 @@ use super::{builtins, functions, io, socket, sockfuncs};
 use crate::core::ExcType;
 use crate::core::constants::{self, EnumClass};
 use crate::core::timeout::Timeout;
+use crate::sys;
 use std::rc::Rc;
 
 /// One `socket` module instance: what a case runs against.
@@ -85,12 +86,12 @@ impl Module {
         socket::ipv6_loopback_usable().map_err(|e| format!("cannot bind ('::1', 0) ({e})"))
     }
 
-    /// The names of all module attributes the reference provides.
+    /// The names of all module attributes the reference provides on this platform.
     pub fn attribute_names(&self) -> Vec<String> {
         let mut names: Vec<String> = CLASSES.iter().map(|(n, _)| (*n).to_owned()).collect();
-        names.extend(functions::NAMES.iter().map(|n| (*n).to_owned()));
-        names.extend(sockfuncs::NAMES.iter().map(|n| (*n).to_owned()));
+        names.extend(module_functions().map(|n| n.to_owned()));
         names.extend(constants::all().iter().map(|c| c.name.to_owned()));
+        names.extend(sys::string_constants().iter().map(|(n, _)| (*n).to_owned()));
         names.push("has_ipv6".to_owned());
         names.sort();
         names
@@ -106,15 +107,14 @@ impl Module {
         if let Some(&(_, class)) = CLASSES.iter().find(|(n, _)| *n == name) {
             return Ok(Object::Class(class));
         }
-        if let Some(&f) = functions::NAMES
-            .iter()
-            .chain(sockfuncs::NAMES)
-            .find(|&&n| n == name)
-        {
+        if let Some(f) = module_functions().find(|&n| n == name) {
             return Ok(Object::Function(f));
         }
         if name == "has_ipv6" {
             return Ok(Object::Bool(constants::HAS_IPV6));
+        }
+        if let Some(&(_, text)) = sys::string_constants().iter().find(|(n, _)| *n == name) {
+            return Ok(Object::str(text));
         }
         if let Some(c) = constants::lookup(name) {
             return Ok(
@@ -240,6 +240,22 @@ impl Module {
     }
 }
 
+/// The module's functions on this platform: those of [`functions`] and [`sockfuncs`]
+/// less the ones the platform's CPython lacks (`sys::FEATURES`): `CMSG_LEN`,
+/// `CMSG_SPACE`, `send_fds` and `recv_fds` need `CMSG_LEN`, `fromshare` needs
+/// `socket.socket.share`.
+fn module_functions() -> impl Iterator<Item = &'static str> {
+    functions::NAMES
+        .iter()
+        .chain(sockfuncs::NAMES)
+        .copied()
+        .filter(|&name| match name {
+            "CMSG_LEN" | "CMSG_SPACE" | "send_fds" | "recv_fds" => sys::FEATURES.cmsg,
+            "fromshare" => sys::FEATURES.share,
+            _ => true,
+        })
+}
+
 fn not_implemented(what: &str) -> PyException {
     PyException::with_message(
         ExcType::NotImplementedError,
@@ -267,6 +283,9 @@ fn exception_attr(exc: &PyException, name: &str) -> Option<Object> {
         "strerror" if oserror => Some(exc.strerror().unwrap_or(Object::None)),
         "filename" if oserror => Some(exc.filename().unwrap_or(Object::None)),
         "filename2" if oserror => Some(exc.filename2().unwrap_or(Object::None)),
+        "winerror" if oserror && sys::FEATURES.winerror => {
+            Some(exc.winerror().unwrap_or(Object::None))
+        }
         "characters_written" => exc.characters_written().map(Object::int),
         _ => None,
     }

@@ -43,6 +43,15 @@ fn no_kwargs(call: &Call<'_>, name: &str) -> Result<(), PyException> {
     }
 }
 
+/// `(_socket.SOL_SOCKET, _socket.SCM_RIGHTS)` as `socket.py`'s `send_fds` / `recv_fds`
+/// read them (an `AttributeError` where the platform has no `SCM_RIGHTS`, which cannot
+/// happen where these functions exist).
+fn scm_rights() -> Result<(i32, i32), PyException> {
+    sys::SCM_RIGHTS.ok_or_else(|| {
+        PyException::attribute_error("module '_socket' has no attribute 'SCM_RIGHTS'")
+    })
+}
+
 /// One ancillary item: `PyArg_Parse(item, "(iiy*):[sendmsg() ancillary data items]")`.
 fn cmsg_item(item: &Object) -> Result<sys::Cmsg, PyException> {
     const WHAT: &str = "[sendmsg() ancillary data items]()";
@@ -120,7 +129,7 @@ fn recvmsg_guts(
     let rights = sys::SCM_RIGHTS;
     let mut items = Vec::new();
     for c in &received.cmsgs {
-        if (c.level, c.kind) == rights {
+        if Some((c.level, c.kind)) == rights {
             for chunk in c.data.chunks_exact(4) {
                 let fd = i32::from_ne_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
                 sock.state().hand_out(fd);
@@ -331,7 +340,7 @@ pub fn send_fds(call: &Call<'_>) -> PyResult {
     {
         fds.extend(args::parse_i(&fd)?.to_ne_bytes());
     }
-    let (level, kind) = sys::SCM_RIGHTS;
+    let (level, kind) = scm_rights()?;
     let anc = Object::List(vec![Object::Tuple(vec![
         Object::int(level),
         Object::int(kind),
@@ -380,7 +389,7 @@ pub fn recv_fds(call: &Call<'_>) -> PyResult {
     };
     let mut fds = Vec::new();
     if let Object::List(items) = &parts[1] {
-        let (level, kind) = sys::SCM_RIGHTS;
+        let (level, kind) = scm_rights()?;
         for item in items {
             if let Object::Tuple(t) = item {
                 if let [l, k, Object::Bytes(data)] = t.as_slice() {

@@ -374,6 +374,7 @@ const PYTHON_FUNCTIONS: &[&str] = &[
     "create_connection",
     "create_server",
     "fromfd",
+    "fromshare",
     "getaddrinfo",
     "has_dualstack_ipv6",
     "recv_fds",

@@ -118,6 +118,10 @@ pub fn sendfile(sock: &SocketRef, call: &Call<'_>) -> PyResult {
     let zero = Object::int(0);
     let offset = bound[1].unwrap_or(&zero);
     let count = bound[2].filter(|c| **c != Object::None);
+    if !sys::FEATURES.os_sendfile {
+        // socket.py without os.sendfile: _sendfile_use_sendfile gives up at once.
+        return use_send(sock, file, offset, count);
+    }
     match use_sendfile(sock, file, offset, count)? {
         Some(sent) => Ok(sent),
         None => use_send(sock, file, offset, count),

@@ -23,6 +23,7 @@ use crate::core::constants::{self, EnumClass};
 use crate::core::socket::Socket;
 use crate::core::timeout::Timeout;
 use crate::core::{Error, ExcType};
+use crate::sys;
 
 type PyResult = Result<Object, PyException>;
 
@@ -149,6 +150,7 @@ const METHODS: &[&str] = &[
     "getsockname",
     "getsockopt",
     "gettimeout",
+    "ioctl",
     "listen",
     "makefile",
     "recv",
@@ -167,8 +169,22 @@ const METHODS: &[&str] = &[
     "setblocking",
     "setsockopt",
     "settimeout",
+    "share",
     "shutdown",
 ];
+
+/// Whether the platform's CPython has the method `name` (`sys::FEATURES`): the
+/// `sendmsg` family needs `CMSG_LEN`, `sendmsg_afalg` `AF_ALG`, `ioctl` and `share` are
+/// Windows'.
+fn has_method(name: &str) -> bool {
+    match name {
+        "sendmsg" | "recvmsg" | "recvmsg_into" => sys::FEATURES.cmsg,
+        "sendmsg_afalg" => sys::FEATURES.afalg,
+        "ioctl" => sys::FEATURES.ioctl,
+        "share" => sys::FEATURES.share,
+        _ => true,
+    }
+}
 
 /// The methods `socket.py` defines in Python on Unix.
 const PYTHON_METHODS: &[&str] = &[
@@ -238,8 +254,26 @@ pub fn construct(call: &Call<'_>, state: &Rc<State>) -> PyResult {
     }
     let [family, ty, proto] = numbers;
     if let Some(fd) = fileno {
+        if let (true, Object::Bytes(info)) = (sys::FEATURES.share, fd) {
+            // Windows: recreate a socket shared with socket.share(); family, type and
+            // proto come from the WSAPROTOCOL_INFOW.
+            if info.len() != sys::PROTOCOL_INFO_LEN {
+                return Err(PyException::value_error(format!(
+                    "socket descriptor string has wrong size, should be {} bytes.",
+                    sys::PROTOCOL_INFO_LEN
+                )));
+            }
+            let socket = Socket::from_share(info, default)?;
+            return Ok(Object::Socket(SocketRef::new(socket, state)));
+        }
         let fd = args::c_long(fd)?;
-        if fd < 0 {
+        // A socket handle is unsigned: only INVALID_SOCKET (-1) is refused outright.
+        let invalid = if sys::FEATURES.handles {
+            fd == -1
+        } else {
+            fd < 0
+        };
+        if invalid {
             return Err(PyException::value_error("negative file descriptor"));
         }
         let given = |n: i32| (n != -1).then_some(n);
@@ -260,7 +294,7 @@ pub(super) fn adopt(
     state: &Rc<State>,
 ) -> PyResult {
     let Ok(fd) = i32::try_from(fd) else {
-        return Err(Error::from_errno(crate::core::errno::EBADF).into());
+        return Err(Error::bad_descriptor().into());
     };
     let default = state.default_timeout();
     let socket = match state.owner(fd) {
@@ -271,14 +305,14 @@ pub(super) fn adopt(
         }
         Owner::Socket => state
             .with_owner(fd, |owner| owner.share(family, ty, proto, default))
-            .unwrap_or_else(|| Err(Error::from_errno(crate::core::errno::EBADF)))?,
+            .unwrap_or_else(|| Err(Error::bad_descriptor()))?,
         Owner::Unknown => return Err(state.refuse()),
     };
     Ok(Object::Socket(SocketRef::new(socket, state)))
 }
 
 /// Python's `value == n` for the values a constructor argument can be.
-fn py_eq_int(value: &Object, n: i64) -> bool {
+pub(super) fn py_eq_int(value: &Object, n: i64) -> bool {
     match value {
         Object::Float(f) => *f == n as f64,
         other => other.as_int() == Some(BigInt::from(n)),
@@ -295,12 +329,15 @@ pub fn getattr(sock: &SocketRef, name: &str) -> Option<Object> {
         "type" => Some(enum_or_int(EnumClass::SocketKind, s.kind())),
         "proto" => Some(Object::int(s.proto())),
         "timeout" => Some(timeout_object(s.timeout())),
-        _ => METHODS.iter().find(|&&m| m == name).map(|&name| {
-            Object::Method(Method {
-                receiver: sock.clone(),
-                name,
-            })
-        }),
+        _ => METHODS
+            .iter()
+            .find(|&&m| m == name && has_method(m))
+            .map(|&name| {
+                Object::Method(Method {
+                    receiver: sock.clone(),
+                    name,
+                })
+            }),
     }
 }
 
@@ -552,12 +589,92 @@ pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
                 method: true,
             };
             let bound = call.bind(&sig)?;
-            let flag = bound[0].map(args::c_int).transpose()?.unwrap_or(0);
-            sock.borrow().set_inheritable(flag != 0)?;
+            let arg = bound[0].unwrap_or(&Object::None);
+            // os.set_handle_inheritable takes a bool (any object's truth value),
+            // os.set_inheritable an int.
+            let flag = if sys::FEATURES.handles {
+                truthy(arg)
+            } else {
+                args::c_int(arg)? != 0
+            };
+            sock.borrow().set_inheritable(flag)?;
             Ok(Object::None)
+        }
+        "ioctl" => ioctl(sock, call),
+        "share" => {
+            if !call.kwargs.is_empty() {
+                return Err(PyException::type_error(
+                    "share() takes no keyword arguments",
+                ));
+            }
+            // PyArg_ParseTuple(args, "I", &processId): no function name in the format.
+            let [pid] = call.args else {
+                return Err(PyException::type_error(format!(
+                    "function takes exactly 1 argument ({} given)",
+                    call.args.len()
+                )));
+            };
+            let pid = args::parse_uint_mask(pid)?;
+            Ok(Object::Bytes(sock.borrow().share_with(pid)?))
         }
         other => Err(Error::not_implemented(&format!("socket.{other}()")).into()),
     }
+}
+
+/// `s.ioctl(control, option)` (Windows): CPython's `sock_ioctl`, which parses `"kO"`,
+/// then the option by the control code: `SIO_RCVALL` and `SIO_LOOPBACK_FAST_PATH` an
+/// unsigned int (`"I"`), `SIO_KEEPALIVE_VALS` a 3-item sequence `(onoff, time,
+/// interval)` (`"(kkk)"`); any other code is `ValueError("invalid ioctl command N")`.
+/// Returns the bytes-returned count of `WSAIoctl`.
+fn ioctl(sock: &SocketRef, call: &Call<'_>) -> PyResult {
+    let [control, option] = call.exactly("ioctl", 2)? else {
+        unreachable!("exactly two arguments")
+    };
+    // 'k': an int (no __index__), taken modulo 2**32 (unsigned long on Windows).
+    let k = |obj: &Object, what: &str| match obj {
+        Object::Int(_) | Object::Bool(_) | Object::Enum(_) => args::parse_uint_mask(obj),
+        other => Err(PyException::type_error(format!(
+            "ioctl() {what} must be int, not {}",
+            tp_name(other)
+        ))),
+    };
+    let control = k(control, "argument 1")?;
+    let is = |name: &str| constants::value(name) == Some(i64::from(control));
+    let option = if is("SIO_RCVALL") || is("SIO_LOOPBACK_FAST_PATH") {
+        sys::IoctlOption::Unsigned(args::parse_uint_mask(option)?)
+    } else if is("SIO_KEEPALIVE_VALS") {
+        let items = match option {
+            Object::Tuple(items) | Object::List(items) => items.clone(),
+            Object::Str(text) => text.chars().map(|c| Object::str(c.to_string())).collect(),
+            Object::ByteArray(b) => b.borrow().iter().map(|&x| Object::int(x)).collect(),
+            other => {
+                let ty = if *other == Object::None {
+                    "None"
+                } else {
+                    tp_name(other)
+                };
+                return Err(PyException::type_error(format!(
+                    "ioctl() argument 2 must be 3-item sequence, not {ty}"
+                )));
+            }
+        };
+        let [onoff, time, interval] = items.as_slice() else {
+            return Err(PyException::type_error(format!(
+                "ioctl() argument 2 must be sequence of length 3, not {}",
+                items.len()
+            )));
+        };
+        sys::IoctlOption::KeepAlive {
+            onoff: k(onoff, "argument 2, item 0")?,
+            time: k(time, "argument 2, item 1")?,
+            interval: k(interval, "argument 2, item 2")?,
+        }
+    } else {
+        return Err(PyException::value_error(format!(
+            "invalid ioctl command {control}"
+        )));
+    };
+    Ok(Object::int(sock.borrow().ioctl(control, &option)?))
 }
 
 /// Argument Clinic's positional-only parsing of a `METH_FASTCALL` method (3.15's
@@ -683,18 +800,16 @@ fn recv_into(sock: &SocketRef, name: &str, call: &Call<'_>) -> PyResult {
         }));
     }
     let s = sock.borrow();
-    let (data, from) = if name == "recv_into" {
-        (s.recv(wanted, flags)?, None)
+    // Straight into the caller's buffer, as CPython's `sock_recv_guts` does: what the
+    // OS writes stays there even when the call then fails (Windows' WSAEMSGSIZE).
+    let mut target = buffer.borrow_mut();
+    let area = &mut target[..wanted];
+    if name == "recv_into" {
+        Ok(Object::int(s.recv_into(area, flags)?))
     } else {
-        let (data, from) = s.recv_from(wanted, flags)?;
-        (data, Some(from))
-    };
-    let n = data.len();
-    let copied = n.min(wanted);
-    buffer.borrow_mut()[..copied].copy_from_slice(&data[..copied]);
-    match from {
-        None => Ok(Object::int(n)),
-        Some(from) => Ok(Object::Tuple(vec![Object::int(n), addr_object(from)?])),
+        let (n, from) = s.recv_from_into(area, flags)?;
+        drop(target);
+        Ok(Object::Tuple(vec![Object::int(n), addr_object(from)?]))
     }
 }
 
@@ -759,7 +874,7 @@ fn setsockopt(sock: &SocketRef, call: &Call<'_>) -> PyResult {
                 args::parse_i(name),
                 args::parse_i(flag),
             ) {
-                s.setsockopt(level, name, &flag.to_ne_bytes())?;
+                s.setsockopt_int(level, name, flag)?;
                 return Ok(Object::None);
             }
         }

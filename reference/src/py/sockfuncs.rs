@@ -24,6 +24,7 @@ pub const NAMES: &[&str] = &[
     "create_server",
     "dup",
     "fromfd",
+    "fromshare",
     "getaddrinfo",
     "has_dualstack_ipv6",
     "recv_fds",
@@ -36,6 +37,7 @@ pub fn call(name: &str, call: &Call<'_>, state: &Rc<State>) -> Option<PyResult> 
     Some(match name {
         "socketpair" => socketpair(call, state),
         "fromfd" => fromfd(call, state),
+        "fromshare" => fromshare(call, state),
         "dup" => dup(call, state),
         "close" => close(call, state),
         "getaddrinfo" => getaddrinfo(call),
@@ -59,6 +61,9 @@ fn constant(name: &str) -> i32 {
 /// `socket.socketpair(family=None, type=SOCK_STREAM, proto=0)`: `socket.py`'s wrapper
 /// (`None` is `AF_UNIX`) over the C `socketpair` (`"|iii:socketpair"`).
 fn socketpair(call: &Call<'_>, state: &Rc<State>) -> PyResult {
+    if !crate::sys::FEATURES.socketpair {
+        return fallback_socketpair(call, state);
+    }
     let sig = PySig {
         name: "socketpair",
         params: &["family", "type", "proto"],
@@ -79,6 +84,157 @@ fn socketpair(call: &Call<'_>, state: &Rc<State>) -> PyResult {
         Object::Socket(SocketRef::new(a, state)),
         Object::Socket(SocketRef::new(b, state)),
     ]))
+}
+
+/// `socket.socketpair` where `_socket` has none (Windows): `socket.py`'s
+/// `_fallback_socketpair(family=AF_INET, type=SOCK_STREAM, proto=0)`, a TCP connection
+/// over the loopback interface made with a listening socket and a non-blocking
+/// `connect`, then checked (`ConnectionError("Unexpected peer connection")` when the two
+/// ends are not each other's peers).
+fn fallback_socketpair(call: &Call<'_>, state: &Rc<State>) -> PyResult {
+    let sig = PySig {
+        name: "_fallback_socketpair",
+        params: &["family", "type", "proto"],
+        required: 0,
+        kwonly: &[],
+        method: false,
+    };
+    let bound = call.bind(&sig)?;
+    // The defaults are socket.py's module globals AF_INET and SOCK_STREAM.
+    let module_int = |name: &str| {
+        constants::lookup(name).map_or(Object::None, |c| match c.class {
+            Some(class) => enum_or_int(class, i32::try_from(c.value).unwrap_or(-1)),
+            None => Object::int(c.value),
+        })
+    };
+    let family = bound[0].cloned().unwrap_or_else(|| module_int("AF_INET"));
+    let ty = bound[1]
+        .cloned()
+        .unwrap_or_else(|| module_int("SOCK_STREAM"));
+    let proto = bound[2].cloned().unwrap_or_else(|| Object::int(0));
+    let is = |obj: &Object, name: &str| {
+        constants::value(name).is_some_and(|v| pysocket::py_eq_int(obj, v))
+    };
+    let host = if is(&family, "AF_INET") {
+        "127.0.0.1"
+    } else if is(&family, "AF_INET6") {
+        "::1"
+    } else {
+        return Err(PyException::value_error(
+            "Only AF_INET and AF_INET6 socket address families are supported",
+        ));
+    };
+    if !is(&ty, "SOCK_STREAM") {
+        return Err(PyException::value_error(
+            "Only SOCK_STREAM socket type is supported",
+        ));
+    }
+    if !pysocket::py_eq_int(&proto, 0) {
+        return Err(PyException::value_error("Only protocol zero is supported"));
+    }
+    let new_socket = || {
+        let args = [family.clone(), ty.clone(), proto.clone()];
+        match pysocket::construct(
+            &Call {
+                args: &args,
+                kwargs: &[],
+            },
+            state,
+        )? {
+            Object::Socket(s) => Ok::<SocketRef, PyException>(s),
+            _ => unreachable!("socket() makes a socket"),
+        }
+    };
+    let lsock = new_socket()?;
+    let made = (|| {
+        let loopback = Object::Tuple(vec![Object::str(host), Object::int(0)]);
+        pysocket::invoke(&lsock, "bind", &[loopback])?;
+        pysocket::invoke(&lsock, "listen", &[])?;
+        let Object::Tuple(name) = pysocket::invoke(&lsock, "getsockname", &[])? else {
+            unreachable!("an IP socket's name is a tuple")
+        };
+        let target = Object::Tuple(name[..2].to_vec());
+        let csock = new_socket()?;
+        let connected = (|| {
+            pysocket::invoke(&csock, "setblocking", &[Object::Bool(false)])?;
+            match pysocket::invoke(&csock, "connect", &[target]) {
+                Err(e)
+                    if matches!(
+                        e.exc_type(),
+                        ExcType::BlockingIOError | ExcType::InterruptedError
+                    ) => {}
+                other => {
+                    other?;
+                }
+            }
+            pysocket::invoke(&csock, "setblocking", &[Object::Bool(true)])?;
+            let Object::Tuple(pair) = pysocket::invoke(&lsock, "accept", &[])? else {
+                unreachable!("accept returns a tuple")
+            };
+            Ok::<_, PyException>(pair[0].clone())
+        })();
+        match connected {
+            Ok(ssock) => Ok((ssock, csock)),
+            Err(e) => {
+                let _ = csock.close();
+                Err(e)
+            }
+        }
+    })();
+    let _ = lsock.close();
+    let (ssock, csock) = made?;
+    let Object::Socket(ssock) = ssock else {
+        unreachable!("accept returns a socket")
+    };
+    let checked = (|| {
+        let peers_match = pysocket::invoke(&ssock, "getsockname", &[])?
+            == pysocket::invoke(&csock, "getpeername", &[])?
+            && pysocket::invoke(&csock, "getsockname", &[])?
+                == pysocket::invoke(&ssock, "getpeername", &[])?;
+        if peers_match {
+            Ok(())
+        } else {
+            Err(PyException::with_message(
+                ExcType::ConnectionError,
+                "Unexpected peer connection",
+            ))
+        }
+    })();
+    if let Err(e) = checked {
+        let _ = ssock.close();
+        let _ = csock.close();
+        return Err(e);
+    }
+    Ok(Object::Tuple(vec![
+        Object::Socket(ssock),
+        Object::Socket(csock),
+    ]))
+}
+
+/// `socket.fromshare(info)` (Windows, `socket.py`): `socket(0, 0, 0, info)`, which makes
+/// the socket from the `WSAPROTOCOL_INFOW` bytes `socket.socket.share` returned.
+fn fromshare(call: &Call<'_>, state: &Rc<State>) -> PyResult {
+    let sig = PySig {
+        name: "fromshare",
+        params: &["info"],
+        required: 1,
+        kwonly: &[],
+        method: false,
+    };
+    let bound = call.bind(&sig)?;
+    let args = [
+        Object::int(0),
+        Object::int(0),
+        Object::int(0),
+        bound[0].cloned().unwrap_or(Object::None),
+    ];
+    pysocket::construct(
+        &Call {
+            args: &args,
+            kwargs: &[],
+        },
+        state,
+    )
 }
 
 /// `socket.dup(fd)`'s descriptor argument (`PyLong_AsLong`), as an `int` descriptor
@@ -140,7 +296,7 @@ fn close(call: &Call<'_>, state: &Rc<State>) -> PyResult {
         }
         Owner::Socket => state
             .with_owner(fd, Socket::close_underneath)
-            .unwrap_or_else(|| Err(Error::from_errno(crate::core::errno::EBADF)))?,
+            .unwrap_or_else(|| Err(Error::bad_descriptor()))?,
         Owner::Unknown => return Err(state.refuse()),
     }
     Ok(Object::None)
@@ -313,9 +469,10 @@ fn create_connection(call: &Call<'_>, state: &Rc<State>) -> PyResult {
 }
 
 /// `socket.create_server(address, *, family=AF_INET, backlog=None, reuse_port=False,
-/// dualstack_ipv6=False)`, as `socket.py` writes it for Unix: `SO_REUSEADDR` always,
-/// `SO_REUSEPORT` on request, `IPV6_V6ONLY` for `AF_INET6`, then `bind` (whose error is
-/// re-raised as `OSError(errno, "… (while attempting to bind on address …)")`) and
+/// dualstack_ipv6=False)`, as `socket.py` writes it: `SO_REUSEADDR` except on Windows
+/// (`sys::FEATURES.create_server_reuseaddr`), `SO_REUSEPORT` on request (a `ValueError`
+/// where the platform has none), `IPV6_V6ONLY` for `AF_INET6`, then `bind` (whose error
+/// is re-raised as `OSError(errno, "… (while attempting to bind on address …)")`) and
 /// `listen`.
 fn create_server(call: &Call<'_>, state: &Rc<State>) -> PyResult {
     let sig = PySig {
@@ -334,6 +491,11 @@ fn create_server(call: &Call<'_>, state: &Rc<State>) -> PyResult {
     let reuse_port = bound[3].is_some_and(truthy);
     let dualstack = bound[4].is_some_and(truthy);
     let is_inet6 = family.as_int().is_some() && family.as_int() == af_inet6.as_int();
+    if reuse_port && constants::value("SO_REUSEPORT").is_none() {
+        return Err(PyException::value_error(
+            "SO_REUSEPORT not supported on this platform",
+        ));
+    }
     if dualstack {
         if !has_dualstack_ipv6(state) {
             return Err(PyException::value_error(
@@ -366,7 +528,9 @@ fn create_server(call: &Call<'_>, state: &Rc<State>) -> PyResult {
         )
     };
     let steps = (|| {
-        let _ = opt("SOL_SOCKET", "SO_REUSEADDR", 1);
+        if crate::sys::FEATURES.create_server_reuseaddr {
+            let _ = opt("SOL_SOCKET", "SO_REUSEADDR", 1);
+        }
         if reuse_port {
             opt("SOL_SOCKET", "SO_REUSEPORT", 1)?;
         }

@@ -98,7 +98,7 @@ impl State {
     /// The error for a descriptor the module does not know: `EBADF`, as if it were not
     /// open.
     pub fn refuse(&self) -> PyException {
-        Error::from_errno(crate::core::errno::EBADF).into()
+        Error::bad_descriptor().into()
     }
 }
 

@@ -8,6 +8,11 @@ use super::*;
 use crate::core::constants;
 use crate::core::timeout::Timeout;
 
+/// `socket.SHUT_WR` on this platform.
+fn shut_wr() -> i32 {
+    constants::value("SHUT_WR").expect("SHUT_WR") as i32
+}
+
 fn pair() -> (Rc<RefCell<Socket>>, Rc<RefCell<Socket>>) {
     let family = i32::try_from(constants::value("AF_UNIX").expect("AF_UNIX")).unwrap();
     let stream = i32::try_from(constants::value("SOCK_STREAM").expect("SOCK_STREAM")).unwrap();
@@ -65,7 +70,7 @@ fn a_dropped_file_gives_its_reference_back() {
 fn readline_at_any_buffer_size(#[case] size: i64) {
     let (a, b) = pair();
     b.borrow().send(b"line1\nline2\nrest", 0).unwrap();
-    b.borrow().shutdown(libc::SHUT_WR).unwrap();
+    b.borrow().shutdown(shut_wr()).unwrap();
     let f = makefile(&a, true, Some(Kind::Reader), size);
     let mut f = buffered(&f);
     assert_eq!(f.readline(None).unwrap(), b"line1\n");
@@ -133,7 +138,7 @@ fn text_layer_round_trip() {
     let r = makefile(&b, true, Some(Kind::Reader), 8192);
     let mut t = Text::new(r, Some("utf-8"), None, None, false).unwrap();
     a.borrow().send(b"h\xc3\xa9\r\nx\ry", 0).unwrap();
-    a.borrow().shutdown(libc::SHUT_WR).unwrap();
+    a.borrow().shutdown(shut_wr()).unwrap();
     assert_eq!(t.readline(None).unwrap(), "hé\n");
     assert_eq!(t.readline(None).unwrap(), "x\n");
     assert_eq!(t.readline(None).unwrap(), "y");

@@ -873,3 +873,58 @@ fn socketpair_and_dup() {
         m.close_object(sock);
     }
 }
+
+/// The Windows-only methods exist exactly where `sys::FEATURES` says so: absent
+/// elsewhere (`AttributeError`, as in CPython), and with `sock_ioctl`'s rules on
+/// Windows; `share`/`fromshare` give back a socket of the same kind.
+#[test]
+fn windows_only_methods_follow_features() {
+    let mut m = Module::new();
+    let sock = udp(&mut m);
+    if !crate::sys::FEATURES.ioctl {
+        assert_eq!(
+            call(&mut m, &sock, "ioctl", vec![i(0), i(0)]),
+            "AttributeError: 'socket' object has no attribute 'ioctl'"
+        );
+    } else {
+        assert_eq!(
+            call(&mut m, &sock, "ioctl", vec![i(1), i(0)]),
+            "ValueError: invalid ioctl command 1"
+        );
+        assert_eq!(
+            call(&mut m, &sock, "ioctl", vec![s("x"), i(0)]),
+            "TypeError: ioctl() argument 1 must be int, not str"
+        );
+    }
+    if !crate::sys::FEATURES.share {
+        assert_eq!(
+            call(&mut m, &sock, "share", vec![i(1)]),
+            "AttributeError: 'socket' object has no attribute 'share'"
+        );
+        assert!(m.getattr("fromshare").is_err());
+    } else {
+        let pid = i64::from(std::process::id());
+        let data = m
+            .call(&m.getattr_of(&sock, "share").unwrap(), vec![i(pid)], vec![])
+            .unwrap();
+        let Object::Bytes(bytes) = &data else {
+            panic!("share gave {data:?}")
+        };
+        assert_eq!(bytes.len(), crate::sys::PROTOCOL_INFO_LEN);
+        let fromshare = m.getattr("fromshare").unwrap();
+        let copy = m.call(&fromshare, vec![data.clone()], vec![]).unwrap();
+        assert_eq!(
+            render(m.getattr_of(&copy, "type")),
+            "<SocketKind.SOCK_DGRAM: 2>"
+        );
+        assert_eq!(
+            render(m.call(&fromshare, vec![b(b"short")], vec![])),
+            format!(
+                "ValueError: socket descriptor string has wrong size, should be {} bytes.",
+                crate::sys::PROTOCOL_INFO_LEN
+            )
+        );
+        m.close_object(&copy);
+    }
+    m.close_object(&sock);
+}

@@ -505,6 +505,12 @@ fn linux_literals() -> Vec<(&'static str, i64)> {
     ]
 }
 
+/// The `socket` module's string constants (`BDADDR_ANY`, `HV_GUID_*`): none here, since
+/// the Bluetooth constants are left out (see the README) and Hyper-V is Windows'.
+pub fn string_constants() -> &'static [(&'static str, &'static str)] {
+    &[]
+}
+
 /// `CMSG_LEN(length)` from `<sys/socket.h>`: the length of a control message header
 /// plus `length` bytes of data, without trailing padding.
 pub fn cmsg_len(length: u32) -> u64 {

@@ -285,3 +285,19 @@ pub fn strerror(number: i32) -> String {
     let text = unsafe { CStr::from_ptr(buf.as_ptr()) };
     text.to_string_lossy().into_owned()
 }
+
+/// How CPython's `set_error()` reports a failed socket call on Unix:
+/// `PyErr_SetFromErrno`, so `OSError(errno, strerror(errno))` and no `winerror`.
+pub fn socket_error(code: i32) -> super::super::SocketError {
+    super::super::SocketError {
+        errno: i64::from(code),
+        strerror: strerror(code),
+        winerror: None,
+    }
+}
+
+/// `OSError`'s fourth argument is a Windows error code only on Windows; elsewhere it is
+/// ignored (`None`: no `errno` is derived from it).
+pub fn winerror_to_errno(_winerror: i64) -> Option<i64> {
+    None
+}

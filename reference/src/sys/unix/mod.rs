@@ -10,17 +10,17 @@ mod netdb;
 mod netif;
 mod socket;
 
-pub use consts::{cmsg_len, cmsg_space, constants};
-pub use errno::{ERRNO, errno_name, errno_value, strerror};
+pub use consts::{cmsg_len, cmsg_space, constants, string_constants};
+pub use errno::{ERRNO, errno_name, errno_value, socket_error, strerror, winerror_to_errno};
 pub use file::{File, OpenMode, fstat_size, sendfile};
 pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
 pub use msg::{Cmsg, Received, SCM_RIGHTS, control_len};
 pub use netdb::{AddrInfo, GaiError, getaddrinfo_numeric, hosts_file, numeric_host_v4};
 pub use netif::{if_indextoname, if_nameindex, if_nametoindex};
 pub use socket::{
-    AF_UNIX, Addr, Errno, HAS_ABSTRACT_UNIX, Interest, SOCK_CLOEXEC, SOCK_NONBLOCK, Socket,
-    UNIX_PATH_CAPACITY, close_fd, dup, fd_is_open, getsockopt_int, so_protocol, so_type,
-    socket_family, split_type_flags,
+    AF_UNIX, Addr, Errno, HAS_ABSTRACT_UNIX, Interest, PROTOCOL_INFO_LEN, SOCK_CLOEXEC,
+    SOCK_NONBLOCK, Socket, UNIX_PATH_CAPACITY, close_fd, dup, fd_is_open, getsockopt_int,
+    so_protocol, so_type, socket_family, split_type_flags,
 };
 
 /// `AF_INET` as the portable layers need it to pick a code path (the full table is
@@ -32,3 +32,20 @@ pub const AF_INET6: i32 = libc::AF_INET6;
 /// Whether the C library and kernel headers support IPv6 (CPython's `ENABLE_IPV6`, which
 /// becomes `socket.has_ipv6`). Every supported Unix has it.
 pub const HAS_IPV6: bool = true;
+
+/// What this platform's CPython has of the optional parts of the `socket` module (see
+/// [`super::Features`]): the `CMSG_*` family everywhere, `sendmsg_afalg` on Linux only,
+/// none of Windows' `ioctl` / `share`.
+pub const FEATURES: super::Features = super::Features {
+    cmsg: true,
+    afalg: cfg!(any(target_os = "linux", target_os = "android")),
+    socketpair: true,
+    os_sendfile: true,
+    ioctl: false,
+    share: false,
+    handles: false,
+    family_needs_getsockname: false,
+    create_server_reuseaddr: true,
+    winerror: false,
+    timeout_limit_ms: None,
+};

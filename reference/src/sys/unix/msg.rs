@@ -184,4 +184,4 @@ impl Socket {
 }
 
 /// `SOL_SOCKET` / `SCM_RIGHTS`: the control message that carries descriptors.
-pub const SCM_RIGHTS: (i32, i32) = (libc::SOL_SOCKET, libc::SCM_RIGHTS);
+pub const SCM_RIGHTS: Option<(i32, i32)> = Some((libc::SOL_SOCKET, libc::SCM_RIGHTS));

@@ -285,6 +285,9 @@ pub enum Interest {
     Read,
     /// `POLLOUT`: room to write.
     Write,
+    /// A non-blocking `connect` finishing (CPython's `internal_select(..., connect=1)`):
+    /// `POLLOUT` here, where a failed connection also makes the socket writable.
+    Connect,
 }
 
 /// An open socket file descriptor, closed when dropped (errors ignored) or by
@@ -375,6 +378,22 @@ impl Socket {
         Ok((n, from))
     }
 
+    /// `recv(2)` straight into `buf` (CPython's `recv_into`): what `recv` returned.
+    pub fn recv_into(&self, buf: &mut [u8], flags: i32) -> Result<usize, Errno> {
+        Ok(self.0.recv_with_flags(as_uninit(buf), flags)?)
+    }
+
+    /// `recvfrom(2)` straight into `buf` (CPython's `recvfrom_into`): what `recvfrom`
+    /// returned and the sender's address.
+    pub fn recv_from_into(
+        &self,
+        buf: &mut [u8],
+        flags: i32,
+    ) -> Result<(usize, Option<Addr>), Errno> {
+        let (n, addr) = self.0.recv_from_with_flags(as_uninit(buf), flags)?;
+        Ok((n, Addr::from_sockaddr(&addr)))
+    }
+
     /// `send(2)`: the number of bytes sent.
     pub fn send(&self, data: &[u8], flags: i32) -> Result<usize, Errno> {
         Ok(self.0.send_with_flags(data, flags)?)
@@ -396,7 +415,7 @@ impl Socket {
             fd: self.fd(),
             events: match interest {
                 Interest::Read => libc::POLLIN,
-                Interest::Write => libc::POLLOUT,
+                Interest::Write | Interest::Connect => libc::POLLOUT,
             },
             revents: 0,
         };
@@ -419,6 +438,13 @@ impl Socket {
         let rc = unsafe { libc::close(fd) };
         if rc < 0 { Err(Errno::last()) } else { Ok(()) }
     }
+}
+
+/// An initialised buffer as the `MaybeUninit` slice socket2's receive calls take.
+fn as_uninit(buf: &mut [u8]) -> &mut [MaybeUninit<u8>] {
+    // SAFETY: `MaybeUninit<u8>` has the layout of `u8`; the receive calls only write
+    // initialised bytes through it, so the slice stays initialised as `buf` requires.
+    unsafe { &mut *(std::ptr::from_mut::<[u8]>(buf) as *mut [MaybeUninit<u8>]) }
 }
 
 /// Runs a receive call on the first `len` bytes of `buf`'s spare capacity and appends
@@ -534,6 +560,11 @@ impl Socket {
         if rc < 0 { Err(Errno::last()) } else { Ok(()) }
     }
 
+    /// `setsockopt(2)` of a C `int` (CPython's `setsockopt(level, optname, int)` form).
+    pub fn setsockopt_int(&self, level: i32, name: i32, value: i32) -> Result<(), Errno> {
+        self.setsockopt_bytes(level, name, &value.to_ne_bytes())
+    }
+
     /// `setsockopt(2)` with a null `optval` and the given `optlen` (CPython's
     /// `setsockopt(level, name, None, optlen)`).
     pub fn setsockopt_null(&self, level: i32, name: i32, optlen: u32) -> Result<(), Errno> {
@@ -541,6 +572,30 @@ impl Socket {
         // against `optlen` and fails with `EFAULT` rather than read through it.
         let rc = unsafe { libc::setsockopt(self.fd(), level, name, ptr::null(), optlen) };
         if rc < 0 { Err(Errno::last()) } else { Ok(()) }
+    }
+}
+
+/// The size of Windows' `WSAPROTOCOL_INFOW`, the data of `socket.socket.share`; Unix has
+/// none (`FEATURES.share` is false).
+pub const PROTOCOL_INFO_LEN: usize = 0;
+
+/// Windows' socket calls, which Unix does not have. The `py` layer never reaches them
+/// here (`FEATURES.ioctl` and `FEATURES.share` are false, so `socket.socket.ioctl`,
+/// `share` and `socket.fromshare` do not exist); each reports `EOPNOTSUPP`.
+impl Socket {
+    /// `WSAIoctl`: not a Unix call.
+    pub fn ioctl(&self, _control: u32, _option: &super::super::IoctlOption) -> Result<u32, Errno> {
+        Err(Errno(libc::EOPNOTSUPP))
+    }
+
+    /// `WSADuplicateSocketW`: not a Unix call.
+    pub fn share(&self, _process_id: u32) -> Result<Vec<u8>, Errno> {
+        Err(Errno(libc::EOPNOTSUPP))
+    }
+
+    /// `WSASocketW(FROM_PROTOCOL_INFO, …)`: not a Unix call.
+    pub fn from_share(_info: &[u8]) -> Result<(Socket, i32, i32, i32), Errno> {
+        Err(Errno(libc::EOPNOTSUPP))
     }
 }
 
