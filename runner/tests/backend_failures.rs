@@ -2,8 +2,9 @@
 //! TIMEOUT or CRASH and the run goes on with a fresh process. An interpreter that is missing
 //! or too old is refused before anything runs.
 
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use sockconf::backend::BackendError;
@@ -14,6 +15,7 @@ use sockconf::suite;
 
 /// A stand-in interpreter: ignores its arguments (the harness path) and speaks the protocol
 /// itself, misbehaving on cue from the case id.
+#[cfg(unix)]
 const FAKE: &str = r#"#!/usr/bin/env python3
 import json, sys, time
 for line in sys.stdin:
@@ -39,19 +41,24 @@ for line in sys.stdin:
         print(json.dumps({"id": req["id"], "status": "ran", "steps": steps}), flush=True)
 "#;
 
-fn fake_interpreter(dir: &Path, name: &str) -> PathBuf {
+/// The fake interpreter is a `#!` script, which only Unix runs as a program: the tests that
+/// need it are Unix-only (Windows would need a `.cmd` wrapper to do the same).
+#[cfg(unix)]
+fn fake_interpreter(dir: &Path, name: &str) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, FAKE).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
 }
 
+#[cfg(unix)]
 fn case(id: &str) -> String {
     format!(
         "  - id: {id}\n    summary: s\n    steps:\n      - call: htons\n        args: [1]\n        returns: 256\n"
     )
 }
 
+#[cfg(unix)]
 #[test]
 fn hangs_and_crashes_cost_one_case_each() {
     let dir = tempfile::tempdir().unwrap();
@@ -109,6 +116,7 @@ fn a_missing_interpreter_is_refused() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn an_interpreter_older_than_36_is_refused() {
     let dir = tempfile::tempdir().unwrap();
