@@ -77,3 +77,35 @@ suite-others:
 # The suite's speed, as ratios against loading the cases (runner/benches/suite.rs).
 bench:
     cargo bench -p sockconf
+
+# Cross-build sockconf for Windows (x86_64-pc-windows-gnu, linked by Debian's mingw-w64) and
+# run the suite on the reference under Wine. Needs root for apt-get. What fails there is
+# Windows' truth or Wine's gaps, not Linux's: see the README's "Platforms".
+windows-wine *ARGS:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! command -v x86_64-w64-mingw32-gcc >/dev/null || ! command -v wine >/dev/null; then
+      apt-get update -qq && apt-get install -y -qq gcc-mingw-w64-x86-64 wine64 >/dev/null
+    fi
+    rustup target add x86_64-pc-windows-gnu >/dev/null
+    export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+    cargo build -q -p sockconf --target x86_64-pc-windows-gnu
+    export WINEPREFIX="$PWD/target/wine-prefix" WINEDEBUG=-all
+    mkdir -p "$WINEPREFIX"
+    shim="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+    if [ ! -f "$shim" ]; then
+      wineboot -i >/dev/null 2>&1 || true
+      # Wine 8 has no bcryptprimitives.dll, whose ProcessPrng Rust's std imports: a
+      # one-function stand-in over RtlGenRandom lets the program start.
+      src="$(mktemp -d)"
+      printf '%s\n' '#include <windows.h>' '#include <ntsecapi.h>' \
+        'BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {' \
+        '  while (len) { ULONG n = len > 0x10000000 ? 0x10000000 : (ULONG)len;' \
+        '    if (!RtlGenRandom(data, n)) return FALSE; data += n; len -= n; }' \
+        '  return TRUE; }' > "$src/shim.c"
+      printf '%s\n' 'LIBRARY bcryptprimitives' 'EXPORTS' 'ProcessPrng' > "$src/shim.def"
+      x86_64-w64-mingw32-gcc -shared -O2 -o "$shim" "$src/shim.c" "$src/shim.def" -ladvapi32
+      rm -rf "$src"
+    fi
+    wine target/x86_64-pc-windows-gnu/debug/sockconf.exe run --cases cases \
+      --results target/results-wine.json {{ARGS}}
