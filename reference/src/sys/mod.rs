@@ -10,6 +10,11 @@
 //! has (each OS module exports its `FEATURES`), [`SocketError`] how a failed socket call
 //! is reported, [`IoctlOption`] the argument of `socket.socket.ioctl`.
 
+mod types;
+pub use types::{
+    Addr, AddrInfo, Cmsg, GaiError, OpenMode, Received, control_len, errno_name, errno_value,
+};
+
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]

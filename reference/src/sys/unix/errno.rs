@@ -20,7 +20,7 @@ macro_rules! errno_table {
 ///
 /// Where two names share a number, the one Python's `errno.errorcode` reports comes
 /// *last* (`EAGAIN` over `EWOULDBLOCK`, `EDEADLOCK` over `EDEADLK`, `ENOTSUP` over
-/// `EOPNOTSUPP`): [`errno_name`] takes the last entry for a number.
+/// `EOPNOTSUPP`): [`crate::sys::errno_name`] takes the last entry for a number.
 pub static ERRNO: LazyLock<Vec<(&str, i32)>> = LazyLock::new(|| {
     errno_table![
         EWOULDBLOCK,
@@ -251,23 +251,6 @@ pub static ERRNO: LazyLock<Vec<(&str, i32)>> = LazyLock::new(|| {
         EINTEGRITY,
     ]
 });
-
-/// `errno.errorcode[number]`: the symbolic name of an errno value, if it has one.
-pub fn errno_name(number: i64) -> Option<&'static str> {
-    ERRNO
-        .iter()
-        .rev()
-        .find(|&&(_, value)| i64::from(value) == number)
-        .map(|&(name, _)| name)
-}
-
-/// `errno.NAME`: the value of a symbolic errno name on this platform.
-pub fn errno_value(name: &str) -> Option<i32> {
-    ERRNO
-        .iter()
-        .find(|&&(n, _)| n == name)
-        .map(|&(_, value)| value)
-}
 
 /// The C library's message for an errno value (`strerror(3)`, as `os.strerror` and
 /// `PyErr_SetFromErrno` use it), e.g. `"Invalid argument"` or `"Unknown error 9999"`.

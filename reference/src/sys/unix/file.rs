@@ -6,29 +6,13 @@
 //! As for sockets, nothing here retries or interprets an error except `EINTR` where the
 //! Python wrappers retry it (PEP 475): the layers above see the C call's `errno`.
 
+use crate::sys::OpenMode;
 use std::fs::OpenOptions;
 use std::io;
 use std::os::fd::{AsRawFd, IntoRawFd};
 use std::os::unix::fs::OpenOptionsExt;
 
 use super::socket::Errno;
-
-/// How to open a file: the `O_*` flags `_io.FileIO` derives from its mode.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OpenMode {
-    /// Open for reading (`O_RDONLY` / `O_RDWR`).
-    pub read: bool,
-    /// Open for writing (`O_WRONLY` / `O_RDWR`).
-    pub write: bool,
-    /// `O_APPEND`.
-    pub append: bool,
-    /// `O_CREAT`.
-    pub create: bool,
-    /// `O_TRUNC`.
-    pub truncate: bool,
-    /// `O_EXCL` (with `O_CREAT`).
-    pub exclusive: bool,
-}
 
 /// An open regular file (or any descriptor `open(2)` gave), closed on drop.
 #[derive(Debug)]

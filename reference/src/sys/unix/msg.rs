@@ -2,47 +2,11 @@
 //! walked here with the C library's `CMSG_*` macros, so the layers above only see
 //! `(level, type, data)` items.
 
+use crate::sys::{Addr, Cmsg, Received, control_len};
 use std::mem::size_of;
 use std::ptr;
 
-use super::socket::{Addr, Errno, Socket};
-
-/// One control message: `cmsg_level`, `cmsg_type` and its data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cmsg {
-    /// `cmsg_level`.
-    pub level: i32,
-    /// `cmsg_type`.
-    pub kind: i32,
-    /// The bytes after the header (`CMSG_DATA`), as many as `cmsg_len` covers within
-    /// the received buffer.
-    pub data: Vec<u8>,
-}
-
-/// What [`Socket::recvmsg`] received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Received {
-    /// The return value of `recvmsg(2)` (the data length; more than the buffers hold
-    /// with `MSG_TRUNC` on a datagram).
-    pub len: usize,
-    /// The control messages, in order.
-    pub cmsgs: Vec<Cmsg>,
-    /// Whether a control message was cut short by the buffer (its data is then what
-    /// fits: CPython warns "received malformed or improperly-truncated ancillary data").
-    pub cmsg_truncated: bool,
-    /// `msg_flags`.
-    pub flags: i32,
-    /// The sender's address (`None` when `msg_namelen` is 0).
-    pub addr: Option<Addr>,
-}
-
-/// The size of the control buffer for these messages (`CMSG_SPACE` of each).
-pub fn control_len(cmsgs: &[Cmsg]) -> usize {
-    cmsgs
-        .iter()
-        .map(|c| super::cmsg_space(c.data.len() as u32) as usize)
-        .sum()
-}
+use super::socket::{Errno, Socket};
 
 impl Socket {
     /// `sendmsg(2)` of the buffers `iov`, the control messages `cmsgs`, to `addr`.

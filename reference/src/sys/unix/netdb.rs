@@ -1,6 +1,7 @@
 //! `getaddrinfo(3)` restricted to numeric hosts (`AI_NUMERICHOST`): the part of name
 //! resolution that never leaves the process.
 
+use crate::sys::{AddrInfo, GaiError};
 use std::ffi::CStr;
 use std::ptr;
 
@@ -37,31 +38,6 @@ pub fn numeric_host_v4(host: &CStr) -> Option<[u8; 4]> {
     // reference into it (`info`, `sin`) is used after this.
     unsafe { libc::freeaddrinfo(res) };
     packed
-}
-
-/// One entry of a `getaddrinfo(3)` result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AddrInfo {
-    /// `ai_family`.
-    pub family: i32,
-    /// `ai_socktype`.
-    pub socktype: i32,
-    /// `ai_protocol`.
-    pub protocol: i32,
-    /// `ai_canonname` (empty when null).
-    pub canonname: String,
-    /// `ai_addr`.
-    pub addr: Option<super::Addr>,
-}
-
-/// How `getaddrinfo(3)` failed: its `EAI_*` code with `gai_strerror(3)`'s text, or for
-/// `EAI_SYSTEM` the errno.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GaiError {
-    /// An `EAI_*` code and its text.
-    Gai(i32, String),
-    /// `EAI_SYSTEM`: the errno.
-    System(super::Errno),
 }
 
 /// `getaddrinfo(3)` with `AI_NUMERICHOST | AI_NUMERICSERV` always added to `flags`, so

@@ -8,6 +8,7 @@
 //! `Modules/socketmodule.c` (`sock_call_ex`, `internal_select`) builds on these calls is
 //! portable and lives in `core::socket`.
 
+use crate::sys::Addr;
 use std::io;
 use std::mem::{MaybeUninit, offset_of, size_of};
 use std::os::fd::{AsRawFd, IntoRawFd};
@@ -113,58 +114,6 @@ pub const UNIX_PATH_CAPACITY: usize =
 /// Whether `AF_UNIX` addresses whose `sun_path` starts with a NUL byte (or is empty) name
 /// the Linux abstract namespace (`unix(7)`).
 pub const HAS_ABSTRACT_UNIX: bool = cfg!(any(target_os = "linux", target_os = "android"));
-
-/// A socket address in the layout-free form the portable layers use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Addr {
-    /// `struct sockaddr_in`: the address in network byte order and the port.
-    Inet {
-        /// `sin_addr`, network byte order.
-        ip: [u8; 4],
-        /// `sin_port`, host byte order.
-        port: u16,
-    },
-    /// `struct sockaddr_in6`.
-    Inet6 {
-        /// `sin6_addr`.
-        ip: [u8; 16],
-        /// `sin6_port`, host byte order.
-        port: u16,
-        /// `sin6_flowinfo`, host byte order.
-        flowinfo: u32,
-        /// `sin6_scope_id`.
-        scope_id: u32,
-    },
-    /// `struct sockaddr_un`: `sun_family` and the bytes of `sun_path` that the address
-    /// length covers, exactly (a terminating NUL is part of them when present).
-    Unix {
-        /// `sun_family` (`AF_UNIX`).
-        family: i32,
-        /// The covered bytes of `sun_path`.
-        path: Vec<u8>,
-    },
-    /// `struct sockaddr_nl` (Linux `AF_NETLINK`).
-    Netlink {
-        /// `nl_pid`.
-        pid: u32,
-        /// `nl_groups`.
-        groups: u32,
-    },
-    /// `struct sockaddr_vm` (Linux `AF_VSOCK`).
-    Vsock {
-        /// `svm_cid`.
-        cid: u32,
-        /// `svm_port`.
-        port: u32,
-    },
-    /// Any other family: `sa_family` and the bytes of `struct sockaddr`'s `sa_data`.
-    Other {
-        /// `sa_family`.
-        family: i32,
-        /// `sa_data` (14 bytes).
-        data: Vec<u8>,
-    },
-}
 
 impl Addr {
     /// [`Addr::to_sockaddr`] for the other OS-layer modules.

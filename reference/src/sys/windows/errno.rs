@@ -165,23 +165,6 @@ pub static ERRNO: LazyLock<Vec<(&str, i32)>> = LazyLock::new(|| {
     ]
 });
 
-/// `errno.errorcode[number]`: the symbolic name of an errno value, if it has one.
-pub fn errno_name(number: i64) -> Option<&'static str> {
-    ERRNO
-        .iter()
-        .rev()
-        .find(|&&(_, value)| i64::from(value) == number)
-        .map(|&(name, _)| name)
-}
-
-/// `errno.NAME`: the value of a symbolic errno name on Windows.
-pub fn errno_value(name: &str) -> Option<i32> {
-    ERRNO
-        .iter()
-        .find(|&&(n, _)| n == name)
-        .map(|&(_, value)| value)
-}
-
 /// `_sys_nerr` of the C runtime: the errno values below it have a message in
 /// `_sys_errlist` (`EPERM` … `EILSEQ`, 1 to 42).
 const SYS_NERR: i32 = 43;
@@ -374,6 +357,7 @@ pub fn socket_error(code: i32) -> SocketError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::{errno_name, errno_value};
 
     #[test]
     fn errorcode_reports_the_last_name_inserted() {

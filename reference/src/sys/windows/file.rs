@@ -3,6 +3,7 @@
 //! and `_close` on C runtime descriptors, whose errors are C `errno` values. Windows has
 //! no `os.sendfile`.
 
+use crate::sys::OpenMode;
 use std::ffi::c_int;
 
 use super::socket::Errno;
@@ -29,23 +30,6 @@ pub(super) fn set_crt_errno(value: i32) {
 
 fn last() -> Errno {
     Errno(crt_errno())
-}
-
-/// How to open a file: the `O_*` flags `_io.FileIO` derives from its mode.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OpenMode {
-    /// Open for reading (`O_RDONLY` / `O_RDWR`).
-    pub read: bool,
-    /// Open for writing (`O_WRONLY` / `O_RDWR`).
-    pub write: bool,
-    /// `O_APPEND`.
-    pub append: bool,
-    /// `O_CREAT`.
-    pub create: bool,
-    /// `O_TRUNC`.
-    pub truncate: bool,
-    /// `O_EXCL` (with `O_CREAT`).
-    pub exclusive: bool,
 }
 
 /// An open C runtime descriptor of a regular file, closed on drop.

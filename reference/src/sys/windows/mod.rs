@@ -19,16 +19,16 @@ mod netif;
 mod socket;
 
 pub use consts::{cmsg_len, cmsg_space, constants, string_constants};
-pub use errno::{ERRNO, errno_name, errno_value, socket_error, strerror, winerror_to_errno};
-pub use file::{File, OpenMode, fstat_size, sendfile};
+pub use errno::{ERRNO, socket_error, strerror, winerror_to_errno};
+pub use file::{File, fstat_size, sendfile};
 pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
-pub use msg::{Cmsg, Received, SCM_RIGHTS, control_len};
-pub use netdb::{AddrInfo, GaiError, getaddrinfo_numeric, hosts_file, numeric_host_v4};
+pub use msg::SCM_RIGHTS;
+pub use netdb::{getaddrinfo_numeric, hosts_file, numeric_host_v4};
 pub use netif::{if_indextoname, if_nameindex, if_nametoindex};
 pub use socket::{
-    AF_UNIX, Addr, Errno, HAS_ABSTRACT_UNIX, Interest, PROTOCOL_INFO_LEN, SOCK_CLOEXEC,
-    SOCK_NONBLOCK, Socket, UNIX_PATH_CAPACITY, close_fd, dup, fd_is_open, getsockopt_int,
-    so_protocol, so_type, socket_family, split_type_flags,
+    AF_UNIX, Errno, HAS_ABSTRACT_UNIX, Interest, PROTOCOL_INFO_LEN, SOCK_CLOEXEC, SOCK_NONBLOCK,
+    Socket, UNIX_PATH_CAPACITY, close_fd, dup, fd_is_open, getsockopt_int, so_protocol, so_type,
+    socket_family, split_type_flags,
 };
 
 use windows_sys::Win32::Networking::WinSock as ws;

@@ -8,48 +8,14 @@
 //! real calls all the same (`WSASendMsg` sends on datagram and raw sockets only;
 //! `WSARecvMsg` comes from `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`).
 
+use crate::sys::{Addr, Cmsg, Received, control_len};
 use std::mem::size_of;
 use std::ptr;
 
 use windows_sys::Win32::Networking::WinSock as ws;
 
 use super::consts::{cmsgdata_align, cmsghdr_align};
-use super::socket::{Addr, Errno, Socket};
-
-/// One control message: `cmsg_level`, `cmsg_type` and its data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cmsg {
-    /// `cmsg_level`.
-    pub level: i32,
-    /// `cmsg_type`.
-    pub kind: i32,
-    /// The bytes after the header (`WSA_CMSG_DATA`), as many as `cmsg_len` covers within
-    /// the received buffer.
-    pub data: Vec<u8>,
-}
-
-/// What [`Socket::recvmsg`] received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Received {
-    /// The number of data bytes received.
-    pub len: usize,
-    /// The control messages, in order.
-    pub cmsgs: Vec<Cmsg>,
-    /// Whether a control message was cut short by the buffer.
-    pub cmsg_truncated: bool,
-    /// `WSAMSG.dwFlags` after the call.
-    pub flags: i32,
-    /// The sender's address (`None` when `namelen` is 0).
-    pub addr: Option<Addr>,
-}
-
-/// The size of the control buffer for these messages (`WSA_CMSG_SPACE` of each).
-pub fn control_len(cmsgs: &[Cmsg]) -> usize {
-    cmsgs
-        .iter()
-        .map(|c| super::cmsg_space(c.data.len() as u32) as usize)
-        .sum()
-}
+use super::socket::{Errno, Socket};
 
 /// Windows has no `SCM_RIGHTS`: descriptors cannot be passed over its `AF_UNIX`.
 pub const SCM_RIGHTS: Option<(i32, i32)> = None;

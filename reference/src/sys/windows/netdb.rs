@@ -1,6 +1,7 @@
 //! Winsock's `getaddrinfo` restricted to numeric hosts (`AI_NUMERICHOST`): the part of
 //! name resolution that never leaves the process; and the hosts file.
 
+use crate::sys::{AddrInfo, GaiError};
 use std::ffi::CStr;
 use std::ptr;
 
@@ -38,33 +39,6 @@ pub fn numeric_host_v4(host: &CStr) -> Option<[u8; 4]> {
     // reference into it is used after this.
     unsafe { ws::freeaddrinfo(res) };
     packed
-}
-
-/// One entry of a `getaddrinfo` result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AddrInfo {
-    /// `ai_family`.
-    pub family: i32,
-    /// `ai_socktype`.
-    pub socktype: i32,
-    /// `ai_protocol`.
-    pub protocol: i32,
-    /// `ai_canonname` (empty when null).
-    pub canonname: String,
-    /// `ai_addr`.
-    pub addr: Option<super::Addr>,
-}
-
-/// How `getaddrinfo` failed: its error code (a Winsock code: `EAI_NONAME` is
-/// `WSAHOST_NOT_FOUND`) and the text CPython gives it. `PC/pyconfig.h` does not define
-/// `HAVE_GAI_STRERROR`, so `socket.gaierror`'s text is always `"getaddrinfo failed"`;
-/// Windows has no `EAI_SYSTEM`, so [`GaiError::System`] never occurs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GaiError {
-    /// An `EAI_*` code and its text.
-    Gai(i32, String),
-    /// `EAI_SYSTEM`: the errno (not on Windows).
-    System(super::Errno),
 }
 
 /// `getaddrinfo` with `AI_NUMERICHOST | AI_NUMERICSERV` always added to `flags`, so

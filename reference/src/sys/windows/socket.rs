@@ -12,6 +12,7 @@
 //! inheritance, duplication). Nothing here retries, waits or interprets an error: the
 //! timeout state machine is portable and lives in `core::socket`.
 
+use crate::sys::Addr;
 use std::cell::Cell;
 use std::io;
 use std::mem::{MaybeUninit, offset_of, size_of};
@@ -100,59 +101,6 @@ pub const HAS_ABSTRACT_UNIX: bool = false;
 /// The size of `WSAPROTOCOL_INFOW`, the bytes `socket.socket.share()` returns and
 /// `socket.fromshare()` takes.
 pub const PROTOCOL_INFO_LEN: usize = size_of::<ws::WSAPROTOCOL_INFOW>();
-
-/// A socket address in the layout-free form the portable layers use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Addr {
-    /// `SOCKADDR_IN`: the address in network byte order and the port.
-    Inet {
-        /// `sin_addr`, network byte order.
-        ip: [u8; 4],
-        /// `sin_port`, host byte order.
-        port: u16,
-    },
-    /// `SOCKADDR_IN6`.
-    Inet6 {
-        /// `sin6_addr`.
-        ip: [u8; 16],
-        /// `sin6_port`, host byte order.
-        port: u16,
-        /// `sin6_flowinfo`, host byte order.
-        flowinfo: u32,
-        /// `sin6_scope_id`.
-        scope_id: u32,
-    },
-    /// `SOCKADDR_UN` (`afunix.h`): `sun_family` and the bytes of `sun_path` that the
-    /// address length covers, exactly.
-    Unix {
-        /// `sun_family` (`AF_UNIX`).
-        family: i32,
-        /// The covered bytes of `sun_path`.
-        path: Vec<u8>,
-    },
-    /// Linux's `sockaddr_nl`: Windows has no `AF_NETLINK` (encoding it fails with
-    /// `WSAEAFNOSUPPORT`; no address decodes to it).
-    Netlink {
-        /// `nl_pid`.
-        pid: u32,
-        /// `nl_groups`.
-        groups: u32,
-    },
-    /// Linux's `sockaddr_vm`: Windows has no `AF_VSOCK` (as for [`Addr::Netlink`]).
-    Vsock {
-        /// `svm_cid`.
-        cid: u32,
-        /// `svm_port`.
-        port: u32,
-    },
-    /// Any other family: `sa_family` and the bytes of `SOCKADDR`'s `sa_data`.
-    Other {
-        /// `sa_family`.
-        family: i32,
-        /// `sa_data` (14 bytes).
-        data: Vec<u8>,
-    },
-}
 
 impl Addr {
     /// [`Addr::to_sockaddr`] for the other OS-layer modules.
