@@ -8,6 +8,7 @@
 pub mod backend;
 pub mod case;
 pub mod compare;
+pub mod coverage;
 pub mod exec;
 pub mod protocol;
 pub mod report;

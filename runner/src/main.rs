@@ -38,6 +38,8 @@ enum Command {
     List(SelectArgs),
     /// Turn results files into a compatibility report (Markdown, HTML, JUnit XML).
     Report(ReportArgs),
+    /// How many cases exercise each documented item; fails on uncovered items without a waiver.
+    Coverage(CoverageArgs),
     /// The machine-readable inventory of the documented API.
     Spec {
         #[command(subcommand)]
@@ -68,6 +70,31 @@ struct SelectArgs {
     /// A spec YAML to check documented item names against (default: the committed one).
     #[arg(long)]
     spec: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CoverageFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct CoverageArgs {
+    /// The folder of case files.
+    #[arg(long, default_value_os_t = suite::default_cases_dir())]
+    cases: PathBuf,
+    /// A spec YAML to measure against (default: the committed one).
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// A waivers YAML (default: the committed `spec/waivers.yaml`).
+    #[arg(long)]
+    waivers: Option<PathBuf>,
+    /// `text` for people, `json` for machines.
+    #[arg(long, value_enum, default_value_t = CoverageFormat::Text)]
+    format: CoverageFormat,
+    /// Cases whose `doc:` item none of their steps exercises fail the command too.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(clap::Args)]
@@ -150,6 +177,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::List(args) => list(&args),
         Command::Report(args) => report(&args),
+        Command::Coverage(args) => coverage(&args),
         Command::Spec {
             command: SpecCommand::Extract { rst, out },
         } => extract(&rst, &out),
@@ -194,6 +222,40 @@ fn list(args: &SelectArgs) -> ExitCode {
         let _ = writeln!(out, "{}\t{}\t{}", c.id, c.doc, c.summary);
     }
     ExitCode::SUCCESS
+}
+
+fn coverage(args: &CoverageArgs) -> ExitCode {
+    let select = SelectArgs {
+        cases: args.cases.clone(),
+        filters: Vec::new(),
+        spec: args.spec.clone(),
+    };
+    let cases = match load(&select) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let spec = match suite::spec(args.spec.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let waivers = match sockconf::coverage::Waivers::load(args.waivers.as_deref()) {
+        Ok(w) => w,
+        Err(e) => return usage_error(e),
+    };
+    let cov = sockconf::coverage::compute(&spec, &cases, &waivers);
+    let text = match args.format {
+        CoverageFormat::Text => cov.text(args.strict),
+        CoverageFormat::Json => {
+            serde_json::to_string_pretty(&cov.json(args.strict)).expect("JSON values serialise")
+                + "\n"
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if cov.ok(args.strict) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn report(args: &ReportArgs) -> ExitCode {
