@@ -1,7 +1,9 @@
 //! The module-level functions of `socket` that need no socket, with CPython's argument
 //! handling: `htons`, `htonl`, `ntohs`, `ntohl`, `inet_aton`, `inet_ntoa`,
 //! `inet_pton`, `inet_ntop`, `CMSG_LEN`, `CMSG_SPACE`, `getdefaulttimeout`,
-//! `setdefaulttimeout`, `if_nametoindex`, `if_indextoname`, `if_nameindex`.
+//! `setdefaulttimeout`, `if_nametoindex`, `if_indextoname`, `if_nameindex`, and the
+//! name service lookups `gethostname`, `gethostbyname`, `getnameinfo`, `getservbyname`,
+//! `getservbyport`, `getprotobyname`, `gethostbyname_ex`, `gethostbyaddr`, `getfqdn`.
 
 use num_traits::ToPrimitive;
 
@@ -10,7 +12,7 @@ use super::exception::PyException;
 use super::object::{Object, tp_name};
 use super::state::State;
 use crate::core::timeout::{self, Timeout};
-use crate::core::{byteorder, cmsg, inet, netif};
+use crate::core::{address, byteorder, cmsg, inet, netdb, netif};
 
 type PyResult = Result<Object, PyException>;
 
@@ -20,6 +22,15 @@ pub const NAMES: &[&str] = &[
     "CMSG_LEN",
     "CMSG_SPACE",
     "getdefaulttimeout",
+    "getfqdn",
+    "gethostbyaddr",
+    "gethostbyname",
+    "gethostbyname_ex",
+    "gethostname",
+    "getnameinfo",
+    "getprotobyname",
+    "getservbyname",
+    "getservbyport",
     "htonl",
     "htons",
     "if_indextoname",
@@ -52,6 +63,15 @@ pub fn call(name: &str, call: &Call<'_>, state: &std::rc::Rc<State>) -> Option<P
         "if_indextoname" => if_indextoname(call),
         "if_nameindex" => if_nameindex(call),
         "setdefaulttimeout" => setdefaulttimeout(call, state),
+        "gethostname" => gethostname(call),
+        "gethostbyname" => gethostbyname(call),
+        "gethostbyname_ex" => host_triple(call, "gethostbyname_ex", netdb::gethostbyname_ex),
+        "gethostbyaddr" => host_triple(call, "gethostbyaddr", netdb::gethostbyaddr),
+        "getfqdn" => getfqdn(call),
+        "getnameinfo" => getnameinfo(call),
+        "getservbyname" => getservbyname(call),
+        "getservbyport" => getservbyport(call),
+        "getprotobyname" => getprotobyname(call),
         _ => return None,
     })
 }
@@ -218,4 +238,181 @@ pub fn parse_timeout(value: &Object) -> Result<Option<Timeout>, PyException> {
         }
     }
     Ok(Some(timeout))
+}
+
+/// `socket.gethostname()` (`METH_NOARGS`): `gethostname(2)` decoded with the file
+/// system encoding. (On Windows CPython asks `GetComputerNameExW` instead; the name
+/// differs at most in case.)
+fn gethostname(call: &Call<'_>) -> PyResult {
+    call.meth_noargs("_socket.gethostname")?;
+    Ok(Object::Str(netdb::gethostname()?))
+}
+
+/// `socket.gethostbyname(hostname)` (`"O&:gethostbyname"` with `idna_converter`):
+/// `setipaddr(name, AF_INET)` and the address's text.
+fn gethostbyname(call: &Call<'_>) -> PyResult {
+    let [host] = call.exactly("gethostbyname", 1)? else {
+        unreachable!("exactly one argument")
+    };
+    let name = host_arg(host, "gethostbyname")?;
+    Ok(Object::Str(address::resolve_ipv4(&name)?.to_string()))
+}
+
+/// A host name as `idna_converter` takes it for a named function: `str` (ASCII as
+/// it is, other text through the `idna` codec), `bytes` or `bytearray`, without NUL.
+fn host_arg(host: &Object, name: &str) -> Result<Vec<u8>, PyException> {
+    let bytes = match host {
+        Object::Str(s) if s.is_ascii() => s.as_bytes().to_vec(),
+        Object::Str(s) => {
+            crate::core::idna::encode(s).map_err(|e| super::exception::idna_error(s, &e))?
+        }
+        Object::Bytes(b) => b.clone(),
+        Object::ByteArray(b) => b.borrow().clone(),
+        other => {
+            return Err(PyException::type_error(format!(
+                "{name}() argument 1 must be str, bytes or bytearray, not {}",
+                tp_name(other)
+            )));
+        }
+    };
+    if bytes.contains(&0) {
+        return Err(PyException::type_error(format!(
+            "{name}() argument 1 must be encoded string without null bytes, not {}",
+            tp_name(host)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// `socket.getnameinfo(sockaddr, flags)` (`"Oi:getnameinfo"`, then the tuple as
+/// `"si|II;getnameinfo(): illegal sockaddr argument"`; the rest in
+/// [`netdb::getnameinfo`]).
+fn getnameinfo(call: &Call<'_>) -> PyResult {
+    let [sa, flags] = call.exactly("getnameinfo", 2)? else {
+        unreachable!("exactly two arguments")
+    };
+    let flags = args::parse_i(flags)?;
+    let Object::Tuple(items) = sa else {
+        return Err(PyException::type_error(
+            "getnameinfo() argument 1 must be a tuple",
+        ));
+    };
+    let illegal = || PyException::type_error("getnameinfo(): illegal sockaddr argument");
+    if !(2..=4).contains(&items.len()) {
+        return Err(illegal());
+    }
+    let Object::Str(host) = &items[0] else {
+        return Err(illegal());
+    };
+    if host.contains('\0') {
+        return Err(PyException::value_error("embedded null character"));
+    }
+    let port = args::parse_i(&items[1])?;
+    let flowinfo = items.get(2).map(args::parse_uint_mask).transpose()?;
+    let scope_id = items.get(3).map(args::parse_uint_mask).transpose()?;
+    let (host, service) = netdb::getnameinfo(
+        host.as_bytes(),
+        port,
+        flowinfo.unwrap_or(0),
+        scope_id.unwrap_or(0),
+        items.len(),
+        flags,
+    )?;
+    Ok(Object::Tuple(vec![Object::Str(host), Object::Str(service)]))
+}
+
+/// `socket.getservbyname(servicename[, protocolname])` (`"s|s:getservbyname"`).
+fn getservbyname(call: &Call<'_>) -> PyResult {
+    let given = call.between("getservbyname", 1, 2)?;
+    let name = args::c_str(&given[0], "getservbyname() argument 1")?;
+    let proto = given
+        .get(1)
+        .map(|p| args::c_str(p, "getservbyname() argument 2"))
+        .transpose()?;
+    Ok(Object::int(netdb::getservbyname(name, proto)?))
+}
+
+/// `socket.getservbyport(port[, protocolname])` (`"i|s:getservbyport"`, then the
+/// range check).
+fn getservbyport(call: &Call<'_>) -> PyResult {
+    let given = call.between("getservbyport", 1, 2)?;
+    let port = args::parse_i(&given[0])?;
+    let proto = given
+        .get(1)
+        .map(|p| args::c_str(p, "getservbyport() argument 2"))
+        .transpose()?;
+    Ok(Object::Str(netdb::getservbyport(port, proto)?))
+}
+
+/// `socket.getprotobyname(protocolname)` (`"s:getprotobyname"`).
+fn getprotobyname(call: &Call<'_>) -> PyResult {
+    let [name] = call.exactly("getprotobyname", 1)? else {
+        unreachable!("exactly one argument")
+    };
+    let name = args::c_str(name, "getprotobyname() argument 1")?;
+    Ok(Object::int(netdb::getprotobyname(name)?))
+}
+
+/// `socket.gethostbyname_ex(hostname)` / `socket.gethostbyaddr(ip_address)`
+/// (`"O&:NAME"` with `idna_converter`): `(hostname, aliaslist, ipaddrlist)`.
+fn host_triple(
+    call: &Call<'_>,
+    name: &str,
+    f: fn(&[u8]) -> Result<netdb::HostTriple, crate::core::Error>,
+) -> PyResult {
+    let [host] = call.exactly(name, 1)? else {
+        unreachable!("exactly one argument")
+    };
+    let (host, aliases, addrs) = f(&host_arg(host, name)?)?;
+    Ok(triple(host, aliases, addrs))
+}
+
+fn triple(host: String, aliases: Vec<String>, addrs: Vec<String>) -> Object {
+    Object::Tuple(vec![
+        Object::Str(host),
+        Object::List(aliases.into_iter().map(Object::Str).collect()),
+        Object::List(addrs.into_iter().map(Object::Str).collect()),
+    ])
+}
+
+/// `socket.getfqdn(name='')` as `Lib/socket.py` writes it: the name stripped; `''`,
+/// `'0.0.0.0'` and (3.10 at the latest) `'::'` mean `gethostname()`; then `gethostbyaddr(name)`,
+/// whose first name (canonical name, then aliases) containing a dot wins, else the
+/// canonical name; an `OSError` from it leaves the name as it is.
+fn getfqdn(call: &Call<'_>) -> PyResult {
+    let sig = args::PySig {
+        name: "getfqdn",
+        params: &["name"],
+        required: 0,
+        kwonly: &[],
+        method: false,
+    };
+    let bound = call.bind(&sig)?;
+    let name = match bound[0] {
+        None => String::new(),
+        Some(Object::Str(s)) => s.clone(),
+        Some(other) => {
+            return Err(PyException::attribute_error(format!(
+                "'{}' object has no attribute 'strip'",
+                tp_name(other)
+            )));
+        }
+    };
+    // str.strip(): Unicode whitespace.
+    let mut name = name.trim().to_owned();
+    if name.is_empty() || name == "0.0.0.0" || name == "::" {
+        name = netdb::gethostname()?;
+    }
+    let host = host_arg(&Object::Str(name.clone()), "gethostbyaddr")?;
+    match netdb::gethostbyaddr(&host) {
+        Ok((hostname, aliases, _)) => Ok(Object::Str(
+            std::iter::once(&hostname)
+                .chain(&aliases)
+                .find(|n| n.contains('.'))
+                .unwrap_or(&hostname)
+                .clone(),
+        )),
+        Err(e) if e.ty.is_oserror() => Ok(Object::Str(name)),
+        Err(e) => Err(e.into()),
+    }
 }

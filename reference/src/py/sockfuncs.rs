@@ -302,8 +302,8 @@ fn close(call: &Call<'_>, state: &Rc<State>) -> PyResult {
     Ok(Object::None)
 }
 
-/// `socket.getaddrinfo(host, port, family=0, type=0, proto=0, flags=0)` for numeric
-/// hosts and ports (see [`netdb`]), with the C function's argument checks and
+/// `socket.getaddrinfo(host, port, family=0, type=0, proto=0, flags=0)` through the
+/// system's `getaddrinfo` (see [`netdb`]), with the C function's argument checks and
 /// `socket.py`'s conversion of families and types to enum members.
 fn getaddrinfo(call: &Call<'_>) -> PyResult {
     let sig = PySig {
@@ -335,16 +335,19 @@ fn getaddrinfo(call: &Call<'_>) -> PyResult {
         }
     };
     let port = match bound[1].unwrap_or(&Object::None) {
-        Object::Int(_) => Some(
-            args::c_long(bound[1].unwrap_or(&Object::None))?
-                .to_string()
-                .into_bytes(),
-        ),
+        // 3.12+: `str(port)`, so an int of any size is a service string.
+        Object::Int(i) => Some(i.to_string().into_bytes()),
         Object::Str(s) => Some(s.as_bytes().to_vec()),
         Object::Bytes(b) => Some(b.clone()),
         Object::None => None,
         _ => return Err(Error::os("Int or String expected").into()),
     };
+    // CPython hands the C library `char *` pointers, which end at the first NUL.
+    let c_string = |b: Vec<u8>| match b.iter().position(|&c| c == 0) {
+        Some(end) => b[..end].to_vec(),
+        None => b,
+    };
+    let (host, port) = (host.map(c_string), port.map(c_string));
     let list = netdb::getaddrinfo(
         host.as_deref(),
         port.as_deref(),

@@ -12,7 +12,8 @@
 
 mod types;
 pub use types::{
-    Addr, AddrInfo, Cmsg, GaiError, OpenMode, Received, control_len, errno_name, errno_value,
+    Addr, AddrInfo, Cmsg, GaiError, HostEnt, HostError, OpenMode, Received, control_len,
+    errno_name, errno_value,
 };
 
 #[cfg(unix)]

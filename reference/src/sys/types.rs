@@ -155,3 +155,22 @@ pub fn errno_value(name: &str) -> Option<i32> {
         .find(|&&(n, _)| n == name)
         .map(|&(_, value)| value)
 }
+
+/// A `struct hostent` copied out: what `gethostbyname` / `gethostbyaddr` answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostEnt {
+    /// `h_name`.
+    pub name: Vec<u8>,
+    /// `h_aliases`.
+    pub aliases: Vec<Vec<u8>>,
+    /// `h_addrtype`.
+    pub family: i32,
+    /// `h_addr_list`, each `h_length` bytes.
+    pub addrs: Vec<Vec<u8>>,
+}
+
+/// How `gethostbyname` / `gethostbyaddr` failed: `h_errno` (on Windows the Winsock
+/// error) and its text (`hstrerror`; on Windows, which has none, CPython's "host not
+/// found").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostError(pub i32, pub String);

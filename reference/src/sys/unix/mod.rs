@@ -15,7 +15,7 @@ pub use errno::{ERRNO, socket_error, strerror, winerror_to_errno};
 pub use file::{File, fstat_size, sendfile};
 pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
 pub use msg::SCM_RIGHTS;
-pub use netdb::{getaddrinfo_numeric, hosts_file, numeric_host_v4};
+pub use netdb::*;
 pub use netif::{if_indextoname, if_nameindex, if_nametoindex};
 pub use socket::{
     AF_UNIX, Errno, HAS_ABSTRACT_UNIX, Interest, PROTOCOL_INFO_LEN, SOCK_CLOEXEC, SOCK_NONBLOCK,

@@ -1,5 +1,5 @@
-//! Winsock's `getaddrinfo` restricted to numeric hosts (`AI_NUMERICHOST`): the part of
-//! name resolution that never leaves the process; and the hosts file.
+//! Winsock's name and service lookups: `getaddrinfo`, `getnameinfo`, `getservbyname`,
+//! `getservbyport`, `getprotobyname`, `gethostname`, `gethostbyname`, `gethostbyaddr`.
 
 use crate::sys::{AddrInfo, GaiError};
 use std::ffi::CStr;
@@ -7,43 +7,8 @@ use std::ptr;
 
 use windows_sys::Win32::Networking::WinSock as ws;
 
-/// The IPv4 address a numeric host string denotes, as Winsock's `getaddrinfo` with
-/// `AI_NUMERICHOST` and `AF_INET` parses it; `None` when the string is not numeric.
-pub fn numeric_host_v4(host: &CStr) -> Option<[u8; 4]> {
-    super::init();
-    let hints = ws::ADDRINFOA {
-        ai_family: i32::from(ws::AF_INET),
-        ai_flags: ws::AI_NUMERICHOST as i32,
-        ..Default::default()
-    };
-    let mut res: *mut ws::ADDRINFOA = ptr::null_mut();
-    // SAFETY: `host` is NUL-terminated, the service is null (allowed when the node is
-    // not), `hints` is a valid `ADDRINFOA` and `res` a valid out-pointer.
-    let rc = unsafe { ws::getaddrinfo(host.as_ptr().cast(), ptr::null(), &hints, &mut res) };
-    if rc != 0 || res.is_null() {
-        return None;
-    }
-    // SAFETY: on success `res` points to a list of at least one entry, owned by us until
-    // `freeaddrinfo`; it is copied out unaligned (Wine's entries are not always aligned).
-    let info = unsafe { ptr::read_unaligned(res) };
-    let packed = if info.ai_family == i32::from(ws::AF_INET) && !info.ai_addr.is_null() {
-        // SAFETY: an `AF_INET` entry's `ai_addr` points to a `SOCKADDR_IN`, copied out
-        // unaligned.
-        let sin = unsafe { ptr::read_unaligned(info.ai_addr.cast::<ws::SOCKADDR_IN>()) };
-        // SAFETY: every variant of the `IN_ADDR` union is the same 4 bytes.
-        Some(unsafe { sin.sin_addr.S_un.S_addr }.to_ne_bytes())
-    } else {
-        None
-    };
-    // SAFETY: `res` came from a successful `getaddrinfo` and is freed exactly once; no
-    // reference into it is used after this.
-    unsafe { ws::freeaddrinfo(res) };
-    packed
-}
-
-/// `getaddrinfo` with `AI_NUMERICHOST | AI_NUMERICSERV` always added to `flags`, so
-/// that it never asks a name service. `None` passes a null pointer.
-pub fn getaddrinfo_numeric(
+/// Winsock's `getaddrinfo`, as CPython calls it. `None` passes a null pointer.
+pub fn getaddrinfo(
     host: Option<&CStr>,
     service: Option<&CStr>,
     family: i32,
@@ -56,7 +21,7 @@ pub fn getaddrinfo_numeric(
         ai_family: family,
         ai_socktype: socktype,
         ai_protocol: protocol,
-        ai_flags: flags | (ws::AI_NUMERICHOST | ws::AI_NUMERICSERV) as i32,
+        ai_flags: flags,
         ..Default::default()
     };
     let mut res: *mut ws::ADDRINFOA = ptr::null_mut();
@@ -105,22 +70,166 @@ pub fn getaddrinfo_numeric(
     Ok(out)
 }
 
-/// The host table Windows' resolver answers from without asking a name service: its
-/// own `localhost` (`127.0.0.1` and `::1`; since Windows 7 "localhost name resolution is
-/// handled within DNS itself" and the hosts file's entries for it are commented out),
-/// then the hosts file (`%SystemRoot%\System32\drivers\etc\hosts`) when it can be
-/// read. Reading these is all the reference does towards resolving a host name.
-pub fn hosts_file() -> Option<String> {
-    let mut text = String::from("127.0.0.1 localhost\n::1 localhost\n");
-    if let Some(root) = std::env::var_os("SystemRoot") {
-        let path = std::path::Path::new(&root)
-            .join("System32")
-            .join("drivers")
-            .join("etc")
-            .join("hosts");
-        if let Ok(bytes) = std::fs::read(path) {
-            text.push_str(&String::from_utf8_lossy(&bytes));
-        }
+/// Winsock's `getservbyname`, `getservbyport` and `getprotobyname` return per-thread
+/// static storage; one lookup at a time all the same.
+static NETDB_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Winsock's `getnameinfo` of `addr` with `flags`: `(host, service)`.
+pub fn getnameinfo(addr: &crate::sys::Addr, flags: i32) -> Result<(String, String), GaiError> {
+    super::init();
+    let raw = addr.to_sockaddr_pub().map_err(GaiError::System)?;
+    let mut host = [0u8; 1025]; // NI_MAXHOST
+    let mut serv = [0u8; 32]; // NI_MAXSERV
+    // SAFETY: `raw` is a valid socket address of `raw.len()` bytes; the buffers are
+    // writable for the lengths given.
+    let rc = unsafe {
+        ws::getnameinfo(
+            raw.as_ptr().cast(),
+            raw.len(),
+            host.as_mut_ptr(),
+            host.len() as u32,
+            serv.as_mut_ptr(),
+            serv.len() as u32,
+            flags,
+        )
+    };
+    if rc != 0 {
+        // SAFETY: reads the calling thread's last Winsock error.
+        let code = unsafe { ws::WSAGetLastError() };
+        return Err(GaiError::Gai(code, "getaddrinfo failed".to_owned()));
     }
-    Some(text)
+    let text = |b: &[u8]| {
+        let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+        String::from_utf8_lossy(&b[..end]).into_owned()
+    };
+    Ok((text(&host), text(&serv)))
+}
+
+/// Winsock's `getservbyname`: the port (host order), `None` when unknown.
+pub fn getservbyname(name: &CStr, proto: Option<&CStr>) -> Option<u16> {
+    super::init();
+    let _guard = NETDB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let proto = proto.map_or(ptr::null(), |p| p.as_ptr().cast());
+    // SAFETY: the strings are NUL-terminated or null (any protocol).
+    let ent = unsafe { ws::getservbyname(name.as_ptr().cast(), proto) };
+    if ent.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null result points to a `SERVENT`, valid until the next call on this
+    // thread; `s_port` is in network order.
+    Some(u16::from_be(
+        unsafe { ptr::read_unaligned(ent) }.s_port as u16,
+    ))
+}
+
+/// Winsock's `getservbyport` of a port in host order: the name, `None` when unknown.
+pub fn getservbyport(port: u16, proto: Option<&CStr>) -> Option<String> {
+    super::init();
+    let _guard = NETDB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let proto = proto.map_or(ptr::null(), |p| p.as_ptr().cast());
+    // SAFETY: the protocol is NUL-terminated or null (any protocol).
+    let ent = unsafe { ws::getservbyport(i32::from(port.to_be()), proto) };
+    if ent.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null result points to a `SERVENT` whose `s_name` is NUL-terminated.
+    let name = unsafe { CStr::from_ptr(ptr::read_unaligned(ent).s_name.cast()) };
+    Some(name.to_string_lossy().into_owned())
+}
+
+/// Winsock's `getprotobyname`: the protocol number, `None` when unknown.
+pub fn getprotobyname(name: &CStr) -> Option<i32> {
+    super::init();
+    let _guard = NETDB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // SAFETY: `name` is NUL-terminated.
+    let ent = unsafe { ws::getprotobyname(name.as_ptr().cast()) };
+    if ent.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null result points to a `PROTOENT`.
+    Some(i32::from(unsafe { ptr::read_unaligned(ent) }.p_proto))
+}
+
+/// Winsock's `gethostname`: the host name's bytes.
+pub fn gethostname() -> Result<Vec<u8>, super::Errno> {
+    super::init();
+    let mut buf = [0u8; 1024];
+    // SAFETY: the buffer is writable for one byte less than its length, so the result
+    // stays NUL-terminated.
+    let rc = unsafe { ws::gethostname(buf.as_mut_ptr(), (buf.len() - 1) as i32) };
+    if rc != 0 {
+        // SAFETY: reads the calling thread's last Winsock error.
+        return Err(super::Errno(unsafe { ws::WSAGetLastError() }));
+    }
+    let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
+    Ok(buf[..end].to_vec())
+}
+
+/// Copies a `HOSTENT` out, or the Winsock error when the call gave none (CPython has
+/// no `hstrerror` on Windows: "host not found").
+///
+/// # Safety
+///
+/// `ent` is null or the result of Winsock's `gethostbyname` / `gethostbyaddr` on this
+/// thread, with no other such call since.
+unsafe fn host_result(
+    ent: *const ws::HOSTENT,
+) -> Result<crate::sys::HostEnt, crate::sys::HostError> {
+    if ent.is_null() {
+        // SAFETY: reads the calling thread's last Winsock error.
+        let code = unsafe { ws::WSAGetLastError() };
+        return Err(crate::sys::HostError(code, "host not found".to_owned()));
+    }
+    // SAFETY: the caller's contract: a valid `HOSTENT` (copied out unaligned), its
+    // strings NUL-terminated, its lists null-terminated, each address `h_length` bytes.
+    unsafe {
+        let ent = ptr::read_unaligned(ent);
+        let strings = |mut p: *mut *mut i8| {
+            let mut out = Vec::new();
+            while !p.is_null() && !ptr::read_unaligned(p).is_null() {
+                out.push(
+                    CStr::from_ptr(ptr::read_unaligned(p).cast())
+                        .to_bytes()
+                        .to_vec(),
+                );
+                p = p.add(1);
+            }
+            out
+        };
+        let len = usize::try_from(ent.h_length).unwrap_or(0);
+        let mut addrs = Vec::new();
+        let mut p = ent.h_addr_list;
+        while !p.is_null() && !ptr::read_unaligned(p).is_null() {
+            addrs.push(
+                std::slice::from_raw_parts(ptr::read_unaligned(p).cast::<u8>(), len).to_vec(),
+            );
+            p = p.add(1);
+        }
+        Ok(crate::sys::HostEnt {
+            name: CStr::from_ptr(ent.h_name.cast()).to_bytes().to_vec(),
+            aliases: strings(ent.h_aliases.cast()),
+            family: i32::from(ent.h_addrtype),
+            addrs,
+        })
+    }
+}
+
+/// Winsock's `gethostbyname`.
+pub fn host_by_name(name: &CStr) -> Result<crate::sys::HostEnt, crate::sys::HostError> {
+    super::init();
+    let _guard = NETDB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // SAFETY: `name` is NUL-terminated; the result is copied out at once.
+    unsafe { host_result(ws::gethostbyname(name.as_ptr().cast())) }
+}
+
+/// Winsock's `gethostbyaddr` of a packed address of `family`.
+pub fn host_by_addr(
+    addr: &[u8],
+    family: i32,
+) -> Result<crate::sys::HostEnt, crate::sys::HostError> {
+    super::init();
+    let _guard = NETDB_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let len = i32::try_from(addr.len()).unwrap_or(0);
+    // SAFETY: `addr` is readable for `len` bytes; the result is copied out at once.
+    unsafe { host_result(ws::gethostbyaddr(addr.as_ptr().cast(), len, family)) }
 }
