@@ -17,7 +17,7 @@ impl Socket {
         flags: i32,
         addr: Option<&Addr>,
     ) -> Result<usize, Errno> {
-        let sockaddr = addr.map(Addr::to_sockaddr_pub).transpose()?;
+        let sockaddr = addr.map(Addr::to_sockaddr).transpose()?;
         let mut iovecs: Vec<libc::iovec> = iov
             .iter()
             .map(|b| libc::iovec {

@@ -80,7 +80,7 @@ static NETDB_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// `getnameinfo(3)` of `addr` with `flags`: `(host, service)`.
 pub fn getnameinfo(addr: &crate::sys::Addr, flags: i32) -> Result<(String, String), GaiError> {
-    let raw = addr.to_sockaddr_pub().map_err(GaiError::System)?;
+    let raw = addr.to_sockaddr().map_err(GaiError::System)?;
     let mut host = [0 as libc::c_char; 1025]; // NI_MAXHOST
     let mut serv = [0 as libc::c_char; 32]; // NI_MAXSERV
     // SAFETY: `raw` is a valid socket address of `raw.len()` bytes; the buffers are

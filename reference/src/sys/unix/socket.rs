@@ -116,13 +116,8 @@ pub const UNIX_PATH_CAPACITY: usize =
 pub const HAS_ABSTRACT_UNIX: bool = cfg!(any(target_os = "linux", target_os = "android"));
 
 impl Addr {
-    /// [`Addr::to_sockaddr`] for the other OS-layer modules.
-    pub(super) fn to_sockaddr_pub(&self) -> Result<SockAddr, Errno> {
-        self.to_sockaddr()
-    }
-
     /// Encodes the address as the C structure and its length.
-    fn to_sockaddr(&self) -> Result<SockAddr, Errno> {
+    pub(super) fn to_sockaddr(&self) -> Result<SockAddr, Errno> {
         let mut storage = SockAddrStorage::zeroed();
         let len = match self {
             Addr::Inet { ip, port } => {

@@ -43,7 +43,7 @@ impl Socket {
         flags: i32,
         addr: Option<&Addr>,
     ) -> Result<usize, Errno> {
-        let sockaddr = addr.map(Addr::to_sockaddr_pub).transpose()?;
+        let sockaddr = addr.map(Addr::to_sockaddr).transpose()?;
         let mut bufs: Vec<ws::WSABUF> = iov
             .iter()
             .map(|b| ws::WSABUF {

@@ -77,7 +77,7 @@ static NETDB_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// Winsock's `getnameinfo` of `addr` with `flags`: `(host, service)`.
 pub fn getnameinfo(addr: &crate::sys::Addr, flags: i32) -> Result<(String, String), GaiError> {
     super::init();
-    let raw = addr.to_sockaddr_pub().map_err(GaiError::System)?;
+    let raw = addr.to_sockaddr().map_err(GaiError::System)?;
     let mut host = [0u8; 1025]; // NI_MAXHOST
     let mut serv = [0u8; 32]; // NI_MAXSERV
     // SAFETY: `raw` is a valid socket address of `raw.len()` bytes; the buffers are

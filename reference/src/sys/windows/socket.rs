@@ -103,13 +103,8 @@ pub const HAS_ABSTRACT_UNIX: bool = false;
 pub const PROTOCOL_INFO_LEN: usize = size_of::<ws::WSAPROTOCOL_INFOW>();
 
 impl Addr {
-    /// [`Addr::to_sockaddr`] for the other OS-layer modules.
-    pub(super) fn to_sockaddr_pub(&self) -> Result<SockAddr, Errno> {
-        self.to_sockaddr()
-    }
-
     /// Encodes the address as the Winsock structure and its length.
-    fn to_sockaddr(&self) -> Result<SockAddr, Errno> {
+    pub(super) fn to_sockaddr(&self) -> Result<SockAddr, Errno> {
         match self {
             Addr::Inet { ip, port } => Ok(SockAddr::from(std::net::SocketAddrV4::new(
                 std::net::Ipv4Addr::from(*ip),
