@@ -2,16 +2,17 @@
 //! TIMEOUT or CRASH and the run goes on with a fresh process. An interpreter that is missing
 //! or too old is refused before anything runs.
 
+mod common;
+
 #[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
+#[cfg(unix)]
 use std::path::Path;
 use std::time::Duration;
 
 use sockconf::backend::BackendError;
 use sockconf::backend::python::PythonBackend;
-use sockconf::case::load::load_str;
-use sockconf::exec::{self, Options, Verdict};
-use sockconf::suite;
+use sockconf::exec::Verdict;
 
 /// A stand-in interpreter: ignores its arguments (the harness path) and speaks the protocol
 /// itself, misbehaving on cue from the case id.
@@ -77,14 +78,7 @@ fn hangs_and_crashes_cost_one_case_each() {
         "format: 2\ndoc: [socket.htons]\ncases:\n{}",
         ids.iter().map(|i| case(i)).collect::<String>()
     );
-    let vocab = suite::vocabulary(suite::spec(None).unwrap());
-    let cases = load_str(&text, Path::new("t.yaml"), &vocab).unwrap();
-    let opts = Options {
-        jobs: 1,
-        timeout: Duration::from_millis(500),
-        filters: vec![],
-    };
-    let results = exec::run(&backend, &cases, &opts, &|_| {}).unwrap();
+    let results = common::run_text(&backend, &text, Duration::from_millis(500));
     let verdicts: Vec<(&str, Verdict)> =
         results.iter().map(|r| (r.id.as_str(), r.verdict)).collect();
     assert_eq!(
@@ -154,19 +148,12 @@ cases:
         args: [0]
         returns: 0
 ";
-    let vocab = suite::vocabulary(suite::spec(None).unwrap());
-    let cases = load_str(text, Path::new("t.yaml"), &vocab).unwrap();
-    let opts = Options {
-        jobs: 1,
-        timeout: Duration::from_secs(10),
-        filters: vec![],
-    };
     let mut backends: Vec<Box<dyn Backend>> = vec![Box::new(ReferenceBackend::new())];
     if let Ok(b) = PythonBackend::start("python3", None) {
         backends.push(Box::new(b));
     }
     for backend in &backends {
-        let results = exec::run(backend.as_ref(), &cases, &opts, &|_| {}).unwrap();
+        let results = common::run_text(backend.as_ref(), text, Duration::from_secs(10));
         let verdicts: Vec<Verdict> = results.iter().map(|r| r.verdict).collect();
         assert_eq!(
             verdicts,

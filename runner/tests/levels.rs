@@ -2,26 +2,18 @@
 //! DIFFERS (a failure only at `--level cpython`), a behaviour mismatch is FAIL, and a
 //! documented name the implementation lacks is a FAIL, never UNSUPPORTED.
 
-use std::path::Path;
+mod common;
+
 use std::time::Duration;
 
 use sockconf::backend::Backend;
 use sockconf::backend::python::PythonBackend;
 use sockconf::backend::reference::ReferenceBackend;
 use sockconf::case::Level;
-use sockconf::case::load::load_str;
-use sockconf::exec::{self, CaseResult, Options, Verdict};
-use sockconf::suite;
+use sockconf::exec::{CaseResult, Verdict};
 
 fn run(backend: &dyn Backend, text: &str) -> Vec<CaseResult> {
-    let vocab = suite::vocabulary(suite::spec(None).unwrap());
-    let cases = load_str(text, Path::new("t.yaml"), &vocab).unwrap();
-    let opts = Options {
-        jobs: 1,
-        timeout: Duration::from_secs(10),
-        filters: vec![],
-    };
-    exec::run(backend, &cases, &opts, &|_| {}).unwrap()
+    common::run_text(backend, text, Duration::from_secs(10))
 }
 
 const CASES: &str = r#"format: 2
