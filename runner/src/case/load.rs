@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer, de};
 
 use super::expected::{Expected, Input, Raises};
-use super::{Action, Alternative, Case, FORMAT_VERSION, Level, Needs, Outcome, Root, Step, Target};
+use super::{Action, Alternative, AuditEvent, Case, FORMAT_VERSION, Level, Needs, Outcome, Root, Step, Target};
 use crate::spec::Spec;
 use crate::version::VersionReq;
 
@@ -530,6 +530,40 @@ struct RawStep {
     save: Option<SaveName>,
     note: Option<String>,
     level: Option<Level>,
+    audit: Option<Vec<RawAuditEvent>>,
+    warns: Option<Vec<Raises>>,
+}
+
+/// One item of `audit:`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuditEvent {
+    event: AuditName,
+    #[serde(default = "no_args")]
+    args: Expected,
+    level: Option<Level>,
+}
+
+fn no_args() -> Expected {
+    Expected::Tuple(Vec::new())
+}
+
+/// An audit event name: dotted, of the `socket` module (the events the backends record).
+struct AuditName(String);
+
+impl<'de> Deserialize<'de> for AuditName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked_str(d, |s| {
+            let rest = s.strip_prefix("socket.").unwrap_or("");
+            if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                Ok(AuditName(s.to_owned()))
+            } else {
+                Err(format!(
+                    "an audit event is `socket.NAME` (only the socket module's events are recorded), not `{s}`"
+                ))
+            }
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -615,6 +649,19 @@ impl<'de> Deserialize<'de> for Step {
             expect,
             note: raw.note,
             level: raw.level,
+            audit: raw.audit.map(|events| {
+                events
+                    .into_iter()
+                    .map(|e| AuditEvent {
+                        event: e.event.0,
+                        args: e.args,
+                        level: e.level,
+                    })
+                    .collect()
+            }),
+            warns: raw
+                .warns
+                .map(|w| w.into_iter().map(|Raises(m)| m).collect()),
         })
     }
 }

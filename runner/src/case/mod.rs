@@ -185,6 +185,22 @@ pub struct Step {
     pub expect: Vec<Alternative>,
     pub note: Option<String>,
     pub level: Option<Level>,
+    /// `audit:`: the `socket.*` audit events the step must raise, exactly and in order;
+    /// `None` when the step states none (then they are not checked).
+    pub audit: Option<Vec<AuditEvent>>,
+    /// `warns:`: the warnings the step must emit, exactly and in order, each matched as the
+    /// warning object (an exception value: `type`, `message`, …); `None`: not checked.
+    pub warns: Option<Vec<Matcher>>,
+}
+
+/// One expected audit event (`audit:` item): `sys.audit(event, *args)` raised by the step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    /// The event name, e.g. `socket.bind`.
+    pub event: String,
+    /// The event's arguments, as an expected tuple.
+    pub args: Expected,
+    pub level: Option<Level>,
 }
 
 /// `needs:`: what the platform or environment must offer. A documented name the
