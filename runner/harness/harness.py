@@ -8,12 +8,15 @@ stdin, one JSON response per line on stdout (``hello``, then any number of ``run
 nothing of YAML; it checks a case's needs, runs its steps, and reports what each step
 returned or raised. Comparing that with what the case expects is the runner's job.
 
-    python harness.py [--patch gevent|eventlet]
+    python harness.py [--patch gevent|eventlet] [--private-hostname]
 
 ``--patch`` applies ``gevent.monkey.patch_all()`` or ``eventlet.monkey_patch()`` before
 ``socket`` is imported. When that fails (say, the library is not installed) the process
 still starts: it answers ``hello`` with ``{"ok": false, "error": ...}`` (and every ``run``
 with ``status: error``) and writes the reason to stderr, so the runner can say why.
+``--private-hostname`` says that the runner started this process in a UTS namespace of
+its own, made for one case that sets the host name (``needs: {privileges: [hostname]}``);
+without it such a case is unsupported here.
 
 Constraints: one file, standard library only, runs unchanged on CPython 3.6 to 3.13, PyPy
 and RustPython. Hence no f-strings, walrus, dataclasses or type annotations.
@@ -24,7 +27,7 @@ import sys
 
 PROTOCOL_VERSION = 2
 PATCHES = ("gevent", "eventlet")
-USAGE = "usage: harness.py [--patch gevent|eventlet]"
+USAGE = "usage: harness.py [--patch gevent|eventlet] [--private-hostname]"
 
 
 # --------------------------------------------------------------------------------------
@@ -33,12 +36,16 @@ USAGE = "usage: harness.py [--patch gevent|eventlet]"
 # --------------------------------------------------------------------------------------
 
 def parse_command_line(argv):
-    """Return the patch named on the command line, or None; exit 2 on a bad command line."""
+    """Return (the patch named on the command line or None, whether the process has a
+    private host name namespace); exit 2 on a bad command line."""
     patch = None
+    private_hostname = False
     rest = list(argv)
     while rest:
         arg = rest.pop(0)
-        if arg == "--patch" and rest:
+        if arg == "--private-hostname":
+            private_hostname = True
+        elif arg == "--patch" and rest:
             patch = rest.pop(0)
         elif arg.startswith("--patch="):
             patch = arg[len("--patch="):]
@@ -51,7 +58,7 @@ def parse_command_line(argv):
     if patch is not None and patch not in PATCHES:
         sys.stderr.write("harness.py: unknown patch %r\n%s\n" % (patch, USAGE))
         sys.exit(2)
-    return patch
+    return patch, private_hostname
 
 
 def apply_patch(patch):
@@ -74,9 +81,9 @@ def apply_patch(patch):
 
 
 if __name__ == "__main__":
-    PATCH = parse_command_line(sys.argv[1:])
+    PATCH, PRIVATE_HOSTNAME = parse_command_line(sys.argv[1:])
 else:  # imported (e.g. by a test): never patch
-    PATCH = None
+    PATCH, PRIVATE_HOSTNAME = None, False
 PATCH_VERSION, PATCH_ERROR = apply_patch(PATCH)
 
 # Everything else is imported only now, after the patch, on purpose.
@@ -92,6 +99,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 import types  # noqa: E402
+import warnings  # noqa: E402
 
 # Deeper values than this (and self-containing ones) are reported as opaque objects.
 MAX_DEPTH = 64
@@ -103,6 +111,8 @@ DIGIT_CHUNK = 1000
 # Socket types tried, in order, to decide whether a family is usable here.
 FAMILY_PROBE_TYPES = ("SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_RAW")
 PRIVILEGES_REASON = "privileged cases need a private namespace (not implemented)"
+HOSTNAME_REASON = "setting the host name needs a private UTS namespace, which the runner makes for the case"
+PRIVILEGES = ("net_admin", "net_raw", "hostname")
 
 
 class BadRequest(Exception):
@@ -682,7 +692,13 @@ def missing_needs(needs):
         problem = ipv6_problem()
         if problem:
             reasons.append(problem)
-    if name_list(needs, "privileges"):
+    privileges = name_list(needs, "privileges")
+    unknown = sorted(set(privileges) - set(PRIVILEGES))
+    if unknown:
+        raise BadRequest("unknown privileges: %s" % ", ".join(unknown))
+    if "hostname" in privileges and not PRIVATE_HOSTNAME:
+        reasons.append(HOSTNAME_REASON)
+    if set(privileges) - set(["hostname"]):
         reasons.append(PRIVILEGES_REASON)
     return reasons
 
@@ -725,6 +741,47 @@ class Step(object):
             self.expect = "any"
         if self.expect not in ("return", "raise", "any"):
             raise BadRequest("step %d: expect must be return, raise or any" % number)
+        self.observe = raw.get("observe", False) is True
+
+
+class Observer(object):
+    """What an observed step did besides its result: the `socket.*` audit events (one
+    hook for the whole process, installed at start-up on Python 3.8+, records only while
+    a step is observed) and the warnings (caught around the step)."""
+
+    events = None  # the list being filled, while a step is observed
+
+    @classmethod
+    def hook(cls, event, args):
+        # An audit hook must never raise: it would make the audited call fail.
+        try:
+            log = cls.events
+            if log is not None and event.startswith("socket."):
+                log.append((event, args))
+        except Exception:
+            pass
+
+
+AUDIT_HOOKS = hasattr(sys, "addaudithook")
+if AUDIT_HOOKS:
+    sys.addaudithook(Observer.hook)
+
+
+def observed_step(case, step):
+    """Run one step, observing its audit events and warnings when it asks for it."""
+    if not step.observe:
+        return run_step(case, step)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Observer.events = [] if AUDIT_HOOKS else None
+        try:
+            entry, outcome = run_step(case, step)
+        finally:
+            events, Observer.events = Observer.events, None
+    entry["audit"] = None if events is None else [
+        case.encode((name, tuple(args))) for name, args in events]
+    entry["warnings"] = [case.encode(w.message) for w in caught]
+    return entry, outcome
 
 
 def run_step(case, step):
@@ -798,7 +855,7 @@ def run_case(request):
         wanted = name_list(request, "consts")
         for step in steps:
             try:
-                entry, outcome = run_step(case, step)
+                entry, outcome = observed_step(case, step)
             except BadRequest as exc:
                 raise BadRequest("step %d: %s" % (step.number, exc))
             observed.append(entry)

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::backend::{Backend, BackendError};
-use crate::case::{Case, Level, Outcome};
+use crate::case::{AuditEvent, Case, Expected, Level, Outcome};
 use crate::compare::{self, Context, Mismatch, Scope};
 use crate::protocol::{BackendInfo, Observed, ObservedStep, Reply, RunRequest};
 use crate::value::Value;
@@ -75,6 +75,9 @@ pub struct StepRecord {
     pub action: String,
     pub observed: Observed,
     pub elapsed: f64,
+    /// The audit events and warnings, when the step was observed (see [`ObservedStep`]).
+    pub audit: Option<Vec<Value>>,
+    pub warnings: Option<Vec<Value>>,
 }
 
 /// The judged result of one case on one backend.
@@ -249,17 +252,67 @@ fn judge(
                 why: format!("expected it to raise {m}, but it returned {v}"),
             }),
         };
-        after_detail = verdict.is_err();
-        match verdict {
-            Ok(()) => {}
-            Err(m) if m.level == Level::Cpython => found.details.push(at(m)),
-            Err(m) => {
+        let mismatches: Vec<Mismatch> = std::iter::once(verdict)
+            .chain(side_effects(step, obs, &cx, plan.scope))
+            .filter_map(Result::err)
+            .collect();
+        after_detail = !mismatches.is_empty();
+        let mut failed = false;
+        for m in mismatches {
+            if m.level == Level::Cpython {
+                found.details.push(at(m));
+            } else if found.failure.is_none() {
                 found.failure = Some(at(m));
-                break;
+                failed = true;
             }
+        }
+        if failed {
+            break;
         }
     }
     found
+}
+
+/// The checks of a step's `audit:` and `warns:` against what it was seen to do: the
+/// `socket.*` audit events, exactly and in order, and the warnings, likewise.
+fn side_effects(
+    step: &crate::case::Step,
+    obs: &ObservedStep,
+    cx: &Context,
+    scope: Scope,
+) -> Vec<Result<(), Mismatch>> {
+    let mut checks = Vec::new();
+    let mut check = |what: &str, expected: Expected, seen: &Option<Vec<Value>>| {
+        let result = match seen {
+            None => Err(Mismatch {
+                level: compare::behaviour_in(scope),
+                why: format!(
+                    "expected {what} {expected}, but this backend cannot record them (audit hooks are Python 3.8+)"
+                ),
+            }),
+            Some(seen) => {
+                compare::check(&expected, &Value::List(seen.clone()), cx, scope).map_err(|m| {
+                    Mismatch {
+                        why: format!("{what}: {}", m.why),
+                        ..m
+                    }
+                })
+            }
+        };
+        checks.push(result);
+    };
+    if let Some(events) = &step.audit {
+        let expected = events.iter().map(AuditEvent::expected).collect();
+        check("audit events", Expected::List(expected), &obs.audit);
+    }
+    if let Some(warns) = &step.warns {
+        let expected = warns
+            .iter()
+            .map(|w| Expected::Match(Box::new(w.clone())))
+            .collect();
+        check("warnings", Expected::List(expected), &obs.warnings);
+    }
+    checks
 }
 
 /// Runs one case on a worker and judges it.
@@ -312,6 +365,8 @@ pub fn run_case(
                     action: s.action.to_string(),
                     observed: o.result.clone(),
                     elapsed: o.elapsed,
+                    audit: o.audit.clone(),
+                    warnings: o.warnings.clone(),
                 })
                 .collect();
             let found = judge(case, &planned, &steps, &consts, info, tmpdir.as_deref());

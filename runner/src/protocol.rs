@@ -38,6 +38,9 @@ pub struct WireStep {
     pub kwargs: Vec<(String, Value)>,
     pub save: Option<String>,
     pub expect: ExpectKind,
+    /// Record the step's side effects: the `socket.*` audit events it raises and the
+    /// warnings it emits (asked for when the step states `audit:` or `warns:`).
+    pub observe: bool,
 }
 
 /// One case as a backend runs it.
@@ -105,6 +108,12 @@ impl RunRequest {
                     }
                     Outcome::Returns(None) => {}
                 }
+                for event in step.audit.iter().flatten() {
+                    collect_consts(&event.args, &mut consts);
+                }
+                for warning in step.warns.iter().flatten() {
+                    collect_consts(&Expected::Match(Box::new(warning.clone())), &mut consts);
+                }
                 let (kind, target, args, kwargs) = match &step.action {
                     Action::Call {
                         target,
@@ -128,6 +137,7 @@ impl RunRequest {
                     args,
                     kwargs,
                     save: step.save.clone(),
+                    observe: step.audit.is_some() || step.warns.is_some(),
                     expect: if plan.scope == Some(Level::Cpython) && step.save.is_none() {
                         ExpectKind::Any
                     } else if outcome.raises() {
@@ -162,6 +172,9 @@ impl RunRequest {
                     "expect": s.expect,
                     "save": s.save,
                 });
+                if s.observe {
+                    o["observe"] = Json::Bool(true);
+                }
                 if s.kind == StepKind::Call {
                     o["args"] = Json::Array(s.args.iter().map(Value::to_json).collect());
                     o["kwargs"] = Json::Object(
@@ -199,6 +212,12 @@ pub enum Observed {
 pub struct ObservedStep {
     pub result: Observed,
     pub elapsed: f64,
+    /// When the step was observed: the `socket.*` audit events it raised, each a tuple
+    /// `(event, args)`; `None` when not asked, or when the backend cannot record them
+    /// (no `sys.addaudithook` before Python 3.8).
+    pub audit: Option<Vec<Value>>,
+    /// When the step was observed: the warnings it emitted, each an exception value.
+    pub warnings: Option<Vec<Value>>,
 }
 
 /// A backend's answer to one case.
@@ -237,9 +256,22 @@ impl Reply {
                         } else {
                             return Err(WireError(format!("step without result: {s}")));
                         };
+                        let list = |key: &str| match s.get(key) {
+                            Some(Json::Array(items)) => items
+                                .iter()
+                                .map(Value::from_json)
+                                .collect::<Result<Vec<_>, _>>()
+                                .map(Some),
+                            None | Some(Json::Null) => Ok(None),
+                            Some(other) => {
+                                Err(WireError(format!("`{key}` must be a list: {other}")))
+                            }
+                        };
                         Ok(ObservedStep {
                             result,
                             elapsed: s["elapsed"].as_f64().unwrap_or(0.0),
+                            audit: list("audit")?,
+                            warnings: list("warnings")?,
                         })
                     })
                     .collect::<Result<_, _>>()?;

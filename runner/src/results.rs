@@ -9,6 +9,7 @@ use serde_json::{Value as Json, json};
 use crate::case::Level;
 use crate::exec::{CaseResult, Verdict};
 use crate::protocol::{BackendInfo, Observed};
+use crate::value::Value;
 
 /// The schema version of the results file.
 pub const RESULTS_FORMAT_VERSION: u32 = 2;
@@ -118,6 +119,11 @@ pub fn document(runs: &[BackendRun], started: std::time::SystemTime, level: Leve
                             let mut o = observed_json(&s.observed);
                             o["step"] = json!(s.action);
                             o["elapsed"] = json!((s.elapsed * 1e6).round() / 1e6);
+                            for (key, seen) in [("audit", &s.audit), ("warnings", &s.warnings)] {
+                                if let Some(seen) = seen {
+                                    o[key] = Json::Array(seen.iter().map(Value::to_json).collect());
+                                }
+                            }
                             o
                         }).collect::<Vec<_>>(),
                     })

@@ -124,6 +124,16 @@ pub fn render(result: &CaseResult, planned: &[Planned]) -> String {
             }
         };
         let _ = writeln!(out, "{}", redact(&line));
+        for (what, seen) in [("audit", &step.audit), ("warns", &step.warnings)] {
+            if let Some(seen) = seen {
+                let shown: Vec<String> = seen.iter().map(ToString::to_string).collect();
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    redact(&format!("    {what}: [{}]", shown.join(", ")))
+                );
+            }
+        }
     }
     out
 }

@@ -132,14 +132,9 @@ pub fn getservbyname(name: &str, proto: Option<&str>) -> Result<u16, Error> {
     sys::getservbyname(&name, proto.as_deref()).ok_or_else(|| Error::os("service/proto not found"))
 }
 
-/// C `getservbyport(htons(port), proto)` after CPython's range check
-/// (`OverflowError("getservbyport: port must be 0-65535.")`); `OSError("port/proto not
-/// found")` when unknown.
-pub fn getservbyport(port: i32, proto: Option<&str>) -> Result<String, Error> {
-    let port = u16::try_from(port).map_err(|_| Error {
-        ty: ExcType::OverflowError,
-        args: super::error::ErrorArgs::Message("getservbyport: port must be 0-65535.".to_owned()),
-    })?;
+/// C `getservbyport(htons(port), proto)` (the caller checks the range); `OSError("port/proto
+/// not found")` when unknown.
+pub fn getservbyport(port: u16, proto: Option<&str>) -> Result<String, Error> {
     let proto = proto
         .map(|p| CString::new(p).map_err(|_| Error::value("embedded null character")))
         .transpose()?;
@@ -150,6 +145,34 @@ pub fn getservbyport(port: i32, proto: Option<&str>) -> Result<String, Error> {
 pub fn getprotobyname(name: &str) -> Result<i32, Error> {
     let name = CString::new(name).map_err(|_| Error::value("embedded null character"))?;
     sys::getprotobyname(&name).ok_or_else(|| Error::os("protocol not found"))
+}
+
+/// `sethostname(2)` with the name's bytes.
+pub fn sethostname(name: &[u8]) -> Result<(), Error> {
+    Ok(sys::sethostname(name)?)
+}
+
+/// Enters a private UTS namespace on the calling thread (see `sys::private_hostname`):
+/// the only place a case may set the host name. The error says why there is none.
+pub fn private_hostname() -> Result<(), String> {
+    sys::private_hostname().map_err(|e| {
+        format!(
+            "cannot make a private UTS namespace for the host name: {}",
+            Error::from(e)
+        )
+    })
+}
+
+/// Makes `cmd` start its process in a private UTS namespace (see
+/// [`private_hostname`]). The error says why there can be none here; spawning the
+/// command fails when the namespace cannot be made after all.
+pub fn private_hostname_command(cmd: &mut std::process::Command) -> Result<(), String> {
+    sys::private_hostname_command(cmd).map_err(|e| {
+        format!(
+            "cannot make a private UTS namespace for the host name: {}",
+            Error::from(e)
+        )
+    })
 }
 
 /// `gethostname(2)`, decoded as the file system encoding (UTF-8, `surrogateescape`
@@ -275,10 +298,6 @@ mod tests {
         assert_eq!(getservbyname("http", Some("tcp")), Ok(80));
         assert_eq!(getservbyport(80, Some("tcp")).as_deref(), Ok("http"));
         assert_eq!(getprotobyname("tcp"), Ok(6));
-        assert_eq!(
-            getservbyport(65536, None).unwrap_err().ty,
-            ExcType::OverflowError
-        );
         assert_eq!(
             getprotobyname("no-such-protocol").unwrap_err().ty,
             ExcType::OSError

@@ -219,6 +219,25 @@ fn bad_argument_type(obj: &Object) -> &'static str {
 /// A `str` argument without NUL characters (Argument Clinic's `str` converter and
 /// `PyArg_ParseTuple`'s `s` format). `what` names the argument in the message:
 /// `"inet_aton() argument"` or `"inet_pton() argument 2"`.
+/// `PyUnicode_FSConverter`: a `str` encoded as the file system encoding (UTF-8), or
+/// `bytes` as they are; no NUL byte (`ValueError("embedded null byte")`).
+pub fn fs_path(obj: &Object) -> Result<Vec<u8>, PyException> {
+    let bytes = match obj {
+        Object::Str(s) => s.as_bytes().to_vec(),
+        Object::Bytes(b) => b.clone(),
+        other => {
+            return Err(PyException::type_error(format!(
+                "expected str, bytes or os.PathLike object, not {}",
+                tp_name(other)
+            )));
+        }
+    };
+    if bytes.contains(&0) {
+        return Err(PyException::value_error("embedded null byte"));
+    }
+    Ok(bytes)
+}
+
 pub fn c_str<'a>(obj: &'a Object, what: &str) -> Result<&'a str, PyException> {
     let Object::Str(s) = obj else {
         return Err(PyException::type_error(format!(

@@ -43,6 +43,7 @@ pub const NAMES: &[&str] = &[
     "ntohl",
     "ntohs",
     "setdefaulttimeout",
+    "sethostname",
 ];
 
 /// Calls the function `name`; `None` when there is no such function.
@@ -63,15 +64,16 @@ pub fn call(name: &str, call: &Call<'_>, state: &std::rc::Rc<State>) -> Option<P
         "if_indextoname" => if_indextoname(call),
         "if_nameindex" => if_nameindex(call),
         "setdefaulttimeout" => setdefaulttimeout(call, state),
-        "gethostname" => gethostname(call),
-        "gethostbyname" => gethostbyname(call),
-        "gethostbyname_ex" => host_triple(call, "gethostbyname_ex", netdb::gethostbyname_ex),
-        "gethostbyaddr" => host_triple(call, "gethostbyaddr", netdb::gethostbyaddr),
-        "getfqdn" => getfqdn(call),
-        "getnameinfo" => getnameinfo(call),
-        "getservbyname" => getservbyname(call),
-        "getservbyport" => getservbyport(call),
+        "gethostname" => gethostname(call, state),
+        "gethostbyname" => gethostbyname(call, state),
+        "gethostbyname_ex" => host_triple(call, state, "gethostbyname_ex", netdb::gethostbyname_ex),
+        "gethostbyaddr" => host_triple(call, state, "gethostbyaddr", netdb::gethostbyaddr),
+        "getfqdn" => getfqdn(call, state),
+        "getnameinfo" => getnameinfo(call, state),
+        "getservbyname" => getservbyname(call, state),
+        "getservbyport" => getservbyport(call, state),
         "getprotobyname" => getprotobyname(call),
+        "sethostname" => sethostname(call, state),
         _ => return None,
     })
 }
@@ -94,19 +96,7 @@ fn long(call: &Call<'_>, name: &str, f: fn(u32) -> u32) -> PyResult {
 /// `socket.if_nametoindex(if_name)` (`METH_O`, `PyUnicode_FSConverter`: `str` encoded
 /// as UTF-8, or `bytes`).
 fn if_nametoindex(call: &Call<'_>) -> PyResult {
-    let name = match call.meth_o("_socket.if_nametoindex")? {
-        Object::Str(s) => s.as_bytes().to_vec(),
-        Object::Bytes(b) => b.clone(),
-        other => {
-            return Err(PyException::type_error(format!(
-                "expected str, bytes or os.PathLike object, not {}",
-                tp_name(other)
-            )));
-        }
-    };
-    if name.contains(&0) {
-        return Err(PyException::value_error("embedded null byte"));
-    }
+    let name = args::fs_path(call.meth_o("_socket.if_nametoindex")?)?;
     Ok(Object::int(netif::name_to_index(&name)?))
 }
 
@@ -243,18 +233,37 @@ pub fn parse_timeout(value: &Object) -> Result<Option<Timeout>, PyException> {
 /// `socket.gethostname()` (`METH_NOARGS`): `gethostname(2)` decoded with the file
 /// system encoding. (On Windows CPython asks `GetComputerNameExW` instead; the name
 /// differs at most in case.)
-fn gethostname(call: &Call<'_>) -> PyResult {
+fn gethostname(call: &Call<'_>, state: &State) -> PyResult {
     call.meth_noargs("_socket.gethostname")?;
+    state.audit("socket.gethostname", Vec::new);
     Ok(Object::Str(netdb::gethostname()?))
+}
+
+/// `socket.sethostname(name)`: `bytes` as they are (`"S"`), else the name through
+/// `PyUnicode_FSConverter`; the audit event names those bytes; then `sethostname(2)`.
+/// The runner calls it only on a thread with a private UTS namespace (see
+/// `netdb::private_hostname`).
+fn sethostname(call: &Call<'_>, state: &State) -> PyResult {
+    let [name] = call.exactly("sethostname", 1)? else {
+        unreachable!("exactly one argument")
+    };
+    let name = match name {
+        Object::Bytes(b) => b.clone(),
+        other => args::fs_path(other)?,
+    };
+    state.audit("socket.sethostname", || vec![Object::Bytes(name.clone())]);
+    netdb::sethostname(&name)?;
+    Ok(Object::None)
 }
 
 /// `socket.gethostbyname(hostname)` (`"O&:gethostbyname"` with `idna_converter`):
 /// `setipaddr(name, AF_INET)` and the address's text.
-fn gethostbyname(call: &Call<'_>) -> PyResult {
+fn gethostbyname(call: &Call<'_>, state: &State) -> PyResult {
     let [host] = call.exactly("gethostbyname", 1)? else {
         unreachable!("exactly one argument")
     };
     let name = host_arg(host, "gethostbyname")?;
+    state.audit("socket.gethostbyname", || vec![host.clone()]);
     Ok(Object::Str(address::resolve_ipv4(&name)?.to_string()))
 }
 
@@ -287,7 +296,7 @@ fn host_arg(host: &Object, name: &str) -> Result<Vec<u8>, PyException> {
 /// `socket.getnameinfo(sockaddr, flags)` (`"Oi:getnameinfo"`, then the tuple as
 /// `"si|II;getnameinfo(): illegal sockaddr argument"`; the rest in
 /// [`netdb::getnameinfo`]).
-fn getnameinfo(call: &Call<'_>) -> PyResult {
+fn getnameinfo(call: &Call<'_>, state: &State) -> PyResult {
     let [sa, flags] = call.exactly("getnameinfo", 2)? else {
         unreachable!("exactly two arguments")
     };
@@ -310,6 +319,8 @@ fn getnameinfo(call: &Call<'_>) -> PyResult {
     let port = args::parse_i(&items[1])?;
     let flowinfo = items.get(2).map(args::parse_uint_mask).transpose()?;
     let scope_id = items.get(3).map(args::parse_uint_mask).transpose()?;
+    // Raised once the tuple is parsed, before the family is known.
+    state.audit("socket.getnameinfo", || vec![sa.clone()]);
     let (host, service) = netdb::getnameinfo(
         host.as_bytes(),
         port,
@@ -322,25 +333,39 @@ fn getnameinfo(call: &Call<'_>) -> PyResult {
 }
 
 /// `socket.getservbyname(servicename[, protocolname])` (`"s|s:getservbyname"`).
-fn getservbyname(call: &Call<'_>) -> PyResult {
+fn getservbyname(call: &Call<'_>, state: &State) -> PyResult {
     let given = call.between("getservbyname", 1, 2)?;
     let name = args::c_str(&given[0], "getservbyname() argument 1")?;
     let proto = given
         .get(1)
         .map(|p| args::c_str(p, "getservbyname() argument 2"))
         .transpose()?;
+    state.audit("socket.getservbyname", || {
+        vec![
+            given[0].clone(),
+            given.get(1).cloned().unwrap_or(Object::None),
+        ]
+    });
     Ok(Object::int(netdb::getservbyname(name, proto)?))
 }
 
 /// `socket.getservbyport(port[, protocolname])` (`"i|s:getservbyport"`, then the
 /// range check).
-fn getservbyport(call: &Call<'_>) -> PyResult {
+fn getservbyport(call: &Call<'_>, state: &State) -> PyResult {
     let given = call.between("getservbyport", 1, 2)?;
     let port = args::parse_i(&given[0])?;
     let proto = given
         .get(1)
         .map(|p| args::c_str(p, "getservbyport() argument 2"))
         .transpose()?;
+    let port = u16::try_from(port)
+        .map_err(|_| PyException::overflow_error("getservbyport: port must be 0-65535."))?;
+    state.audit("socket.getservbyport", || {
+        vec![
+            Object::int(port),
+            given.get(1).cloned().unwrap_or(Object::None),
+        ]
+    });
     Ok(Object::Str(netdb::getservbyport(port, proto)?))
 }
 
@@ -357,14 +382,34 @@ fn getprotobyname(call: &Call<'_>) -> PyResult {
 /// (`"O&:NAME"` with `idna_converter`): `(hostname, aliaslist, ipaddrlist)`.
 fn host_triple(
     call: &Call<'_>,
+    state: &State,
     name: &str,
     f: fn(&[u8]) -> Result<netdb::HostTriple, crate::core::Error>,
 ) -> PyResult {
     let [host] = call.exactly(name, 1)? else {
         unreachable!("exactly one argument")
     };
-    let (host, aliases, addrs) = f(&host_arg(host, name)?)?;
+    let (host, aliases, addrs) = resolve_host(host, state, name, f)?;
     Ok(triple(host, aliases, addrs))
+}
+
+/// `gethostbyname_ex`/`gethostbyaddr` once the argument count is checked: the name
+/// converted, the audit event raised (`gethostbyname_ex` raises `socket.gethostbyname`),
+/// then the lookup.
+fn resolve_host(
+    host: &Object,
+    state: &State,
+    name: &str,
+    f: fn(&[u8]) -> Result<netdb::HostTriple, crate::core::Error>,
+) -> Result<netdb::HostTriple, PyException> {
+    let converted = host_arg(host, name)?;
+    let event = if name == "gethostbyaddr" {
+        "socket.gethostbyaddr"
+    } else {
+        "socket.gethostbyname"
+    };
+    state.audit(event, || vec![host.clone()]);
+    Ok(f(&converted)?)
 }
 
 fn triple(host: String, aliases: Vec<String>, addrs: Vec<String>) -> Object {
@@ -379,7 +424,7 @@ fn triple(host: String, aliases: Vec<String>, addrs: Vec<String>) -> Object {
 /// `'0.0.0.0'` and (3.10 at the latest) `'::'` mean `gethostname()`; then `gethostbyaddr(name)`,
 /// whose first name (canonical name, then aliases) containing a dot wins, else the
 /// canonical name; an `OSError` from it leaves the name as it is.
-fn getfqdn(call: &Call<'_>) -> PyResult {
+fn getfqdn(call: &Call<'_>, state: &State) -> PyResult {
     let sig = args::PySig {
         name: "getfqdn",
         params: &["name"],
@@ -401,10 +446,24 @@ fn getfqdn(call: &Call<'_>) -> PyResult {
     // str.strip(): Unicode whitespace.
     let mut name = name.trim().to_owned();
     if name.is_empty() || name == "0.0.0.0" || name == "::" {
-        name = netdb::gethostname()?;
+        let Object::Str(host) = gethostname(
+            &Call {
+                args: &[],
+                kwargs: &[],
+            },
+            state,
+        )?
+        else {
+            unreachable!("gethostname gives a str")
+        };
+        name = host;
     }
-    let host = host_arg(&Object::Str(name.clone()), "gethostbyaddr")?;
-    match netdb::gethostbyaddr(&host) {
+    match resolve_host(
+        &Object::Str(name.clone()),
+        state,
+        "gethostbyaddr",
+        netdb::gethostbyaddr,
+    ) {
         Ok((hostname, aliases, _)) => Ok(Object::Str(
             std::iter::once(&hostname)
                 .chain(&aliases)
@@ -412,7 +471,7 @@ fn getfqdn(call: &Call<'_>) -> PyResult {
                 .unwrap_or(&hostname)
                 .clone(),
         )),
-        Err(e) if e.ty.is_oserror() => Ok(Object::Str(name)),
-        Err(e) => Err(e.into()),
+        Err(e) if e.exc_type().is_oserror() => Ok(Object::Str(name)),
+        Err(e) => Err(e),
     }
 }

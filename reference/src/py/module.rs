@@ -47,6 +47,21 @@ impl Module {
         self.state.set_default_timeout(None);
     }
 
+    /// Starts recording the audit events the module raises (see [`State`]).
+    pub fn record_audit(&self) {
+        self.state.record_audit();
+    }
+
+    /// Stops recording, and gives the `(event, args)` raised since
+    /// [`Module::record_audit`], in order.
+    pub fn take_audit(&self) -> Vec<(&'static str, Vec<Object>)> {
+        self.state
+            .take_audit()
+            .into_iter()
+            .map(|e| (e.event, e.args))
+            .collect()
+    }
+
     /// The current default timeout (`socket.getdefaulttimeout()`).
     pub fn default_timeout(&self) -> Option<Timeout> {
         self.state.default_timeout()
@@ -252,6 +267,7 @@ fn module_functions() -> impl Iterator<Item = &'static str> {
         .filter(|&name| match name {
             "CMSG_LEN" | "CMSG_SPACE" | "send_fds" | "recv_fds" => sys::FEATURES.cmsg,
             "fromshare" => sys::FEATURES.share,
+            "sethostname" => sys::FEATURES.sethostname,
             _ => true,
         })
 }

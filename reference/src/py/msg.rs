@@ -91,6 +91,9 @@ pub fn sendmsg(sock: &SocketRef, call: &Call<'_>) -> PyResult {
         None | Some(Object::None) => None,
         Some(addr) => Some(parse_address(&s, addr, "sendmsg")?),
     };
+    // Raised once the address is parsed, before the buffers are (sock_sendmsg).
+    let given = a.get(3).filter(|addr| **addr != Object::None);
+    super::socket::audit_address(sock, "socket.sendmsg", given);
     let bufs = iterate(&a[0], "sendmsg() argument 1 must be an iterable")?
         .iter()
         .map(args::buffer)

@@ -39,9 +39,34 @@ impl SocketRef {
         SocketRef(inner, Rc::clone(state))
     }
 
+    /// The object `socket.socket(family, type, proto, …)` makes from `made`, raising the
+    /// `socket.__new__` audit event with `init`, the three numbers `sock_initobj` was
+    /// given (`-1` where `socket.py` passed none on). CPython raises it before opening or
+    /// adopting anything, so also when that fails; the object it names then never
+    /// reaches Python code, and the reference names `None` instead.
+    pub(super) fn initialised(
+        made: Result<Socket, PyException>,
+        init: [i32; 3],
+        state: &Rc<State>,
+    ) -> PyResult {
+        let made = made.map(|socket| Object::Socket(SocketRef::new(socket, state)));
+        let this = made.as_ref().map_or(Object::None, Object::clone);
+        state.audit("socket.__new__", || {
+            std::iter::once(this).chain(init.map(Object::int)).collect()
+        });
+        made
+    }
+
     /// The address of the shared allocation: equal for the same socket, like `id()`.
     pub fn identity(&self) -> usize {
         Rc::as_ptr(&self.0).cast::<()>() as usize
+    }
+
+    /// `(self.family, self.type, self.proto)` as `socket.py` passes them on to the socket
+    /// it makes in `accept()` and `dup()`.
+    fn init_numbers(&self) -> [i32; 3] {
+        let s = self.borrow();
+        [s.family(), s.kind(), s.proto()]
     }
 
     /// The module state the socket was made under.
@@ -263,8 +288,12 @@ pub fn construct(call: &Call<'_>, state: &Rc<State>) -> PyResult {
                     sys::PROTOCOL_INFO_LEN
                 )));
             }
-            let socket = Socket::from_share(info, default)?;
-            return Ok(Object::Socket(SocketRef::new(socket, state)));
+            // The event names the family, type and protocol of the shared socket.
+            let socket = Socket::from_share(info, default).map_err(PyException::from);
+            let init = socket
+                .as_ref()
+                .map_or(numbers, |s| [s.family(), s.kind(), s.proto()]);
+            return SocketRef::initialised(socket, init, state);
         }
         let fd = args::c_long(fd)?;
         // A socket handle is unsigned: only INVALID_SOCKET (-1) is refused outright.
@@ -277,14 +306,19 @@ pub fn construct(call: &Call<'_>, state: &Rc<State>) -> PyResult {
             return Err(PyException::value_error("negative file descriptor"));
         }
         let given = |n: i32| (n != -1).then_some(n);
-        return adopt(fd, given(family), given(ty), given(proto), state);
+        let socket = adopt(fd, given(family), given(ty), given(proto), state);
+        if sys::FEATURES.handles {
+            // Windows' sock_initobj raises no event for a socket adopted by number.
+            return Ok(Object::Socket(SocketRef::new(socket?, state)));
+        }
+        return SocketRef::initialised(socket, numbers, state);
     }
-    let socket = Socket::open(family, ty, proto, default)?;
-    Ok(Object::Socket(SocketRef::new(socket, state)))
+    let socket = Socket::open(family, ty, proto, default).map_err(PyException::from);
+    SocketRef::initialised(socket, numbers, state)
 }
 
-/// `socket.socket(family, type, proto, fileno=fd)` once the arguments are checked:
-/// adopts `fd` when the module handed it out (see [`State`]); any other number behaves
+/// The socket for `socket.socket(family, type, proto, fileno=fd)` once the arguments are
+/// checked: adopts `fd` when the module handed it out (see [`State`]); any other number behaves
 /// as a descriptor that is not open.
 pub(super) fn adopt(
     fd: i64,
@@ -292,12 +326,12 @@ pub(super) fn adopt(
     ty: Option<i32>,
     proto: Option<i32>,
     state: &Rc<State>,
-) -> PyResult {
+) -> Result<Socket, PyException> {
     let Ok(fd) = i32::try_from(fd) else {
         return Err(Error::bad_descriptor().into());
     };
     let default = state.default_timeout();
-    let socket = match state.owner(fd) {
+    Ok(match state.owner(fd) {
         Owner::Free => {
             let socket = Socket::from_fd(fd, family, ty, proto, default)?;
             state.take(fd);
@@ -307,8 +341,7 @@ pub(super) fn adopt(
             .with_owner(fd, |owner| owner.share(family, ty, proto, default))
             .unwrap_or_else(|| Err(Error::bad_descriptor()))?,
         Owner::Unknown => return Err(state.refuse()),
-    };
-    Ok(Object::Socket(SocketRef::new(socket, state)))
+    })
 }
 
 /// Python's `value == n` for the values a constructor argument can be.
@@ -454,6 +487,7 @@ pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
             let addr = call.meth_o("socket.bind")?;
             let s = sock.borrow();
             let addr = parse_address(&s, addr, "bind")?;
+            audit_address(sock, "socket.bind", call.args.first());
             s.bind(&addr)?;
             Ok(Object::None)
         }
@@ -518,13 +552,15 @@ pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
             call.python_noargs("socket.accept")?;
             let state = sock.state();
             let (new, addr) = sock.borrow().accept(state.default_timeout())?;
-            let new = Object::Socket(SocketRef::new(new, state));
+            // socket.py: socket(self.family, self.type, self.proto, fileno=fd).
+            let new = SocketRef::initialised(Ok(new), sock.init_numbers(), state)?;
             Ok(Object::Tuple(vec![new, addr_object(addr)?]))
         }
         "connect" => {
             let addr = call.meth_o("socket.connect")?;
             let s = sock.borrow();
             let addr = parse_address(&s, addr, "connect")?;
+            audit_address(sock, "socket.connect", call.args.first());
             s.connect(&addr)?;
             Ok(Object::None)
         }
@@ -532,6 +568,7 @@ pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
             let addr = call.meth_o("socket.connect_ex")?;
             let s = sock.borrow();
             let addr = parse_address(&s, addr, "connect_ex")?;
+            audit_address(sock, "socket.connect", call.args.first());
             Ok(Object::int(s.connect_ex(&addr)))
         }
         "shutdown" => {
@@ -570,15 +607,18 @@ pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
                 Some(s.proto()),
                 state.default_timeout(),
             );
-            let mut new = match new {
+            let new = match new {
                 Ok(new) => new,
                 Err(e) => {
                     let _ = Socket::close_fd(fd);
                     return Err(e.into());
                 }
             };
-            new.set_timeout(s.timeout())?;
-            Ok(Object::Socket(SocketRef::new(new, state)))
+            let made = SocketRef::initialised(Ok(new), sock.init_numbers(), state)?;
+            if let Object::Socket(new) = &made {
+                new.0.borrow_mut().set_timeout(s.timeout())?;
+            }
+            Ok(made)
         }
         "set_inheritable" => {
             let sig = args::PySig {
@@ -813,6 +853,18 @@ fn recv_into(sock: &SocketRef, name: &str, call: &Call<'_>) -> PyResult {
     }
 }
 
+/// Raises `event` (`socket.bind`, `socket.connect`, `socket.sendto`, `socket.sendmsg`)
+/// with `(self, address)`: the address object as given, once it has been parsed (an
+/// address CPython refuses raises no event); `sendmsg` without one names `None`.
+pub(super) fn audit_address(sock: &SocketRef, event: &'static str, address: Option<&Object>) {
+    sock.state().audit(event, || {
+        vec![
+            Object::Socket(sock.clone()),
+            address.cloned().unwrap_or(Object::None),
+        ]
+    });
+}
+
 /// `s.sendto(bytes, address)` / `s.sendto(bytes, flags, address)`.
 fn sendto(sock: &SocketRef, call: &Call<'_>) -> PyResult {
     if !call.kwargs.is_empty() {
@@ -831,7 +883,9 @@ fn sendto(sock: &SocketRef, call: &Call<'_>) -> PyResult {
         }
     };
     let s = sock.borrow();
+    let given = addr;
     let addr = parse_address(&s, addr, "sendto")?;
+    audit_address(sock, "socket.sendto", Some(given));
     Ok(Object::int(s.send_to(&data, flags, &addr)?))
 }
 

@@ -40,7 +40,7 @@ pub fn call(name: &str, call: &Call<'_>, state: &Rc<State>) -> Option<PyResult> 
         "fromshare" => fromshare(call, state),
         "dup" => dup(call, state),
         "close" => close(call, state),
-        "getaddrinfo" => getaddrinfo(call),
+        "getaddrinfo" => getaddrinfo(call, state),
         "send_fds" => super::msg::send_fds(call),
         "recv_fds" => super::msg::recv_fds(call),
         "create_connection" => create_connection(call, state),
@@ -80,9 +80,11 @@ fn socketpair(call: &Call<'_>, state: &Rc<State>) -> PyResult {
     let ty = ty.unwrap_or_else(|| constant("SOCK_STREAM"));
     let proto = bound[2].map(args::parse_i).transpose()?.unwrap_or(0);
     let (a, b) = Socket::pair(family, ty, proto, state.default_timeout())?;
+    // socket.py wraps each end: socket(family, type, proto, fileno).
+    let init = [family, ty, proto];
     Ok(Object::Tuple(vec![
-        Object::Socket(SocketRef::new(a, state)),
-        Object::Socket(SocketRef::new(b, state)),
+        SocketRef::initialised(Ok(a), init, state)?,
+        SocketRef::initialised(Ok(b), init, state)?,
     ]))
 }
 
@@ -268,8 +270,9 @@ fn fromfd(call: &Call<'_>, state: &Rc<State>) -> PyResult {
             given(ty),
             given(proto),
             state.default_timeout(),
-        )?;
-        Ok::<_, PyException>(Object::Socket(SocketRef::new(sock, state)))
+        )
+        .map_err(PyException::from);
+        SocketRef::initialised(sock, [family, ty, proto], state)
     })();
     if made.is_err() {
         let _ = Socket::close_fd(new);
@@ -305,7 +308,7 @@ fn close(call: &Call<'_>, state: &Rc<State>) -> PyResult {
 /// `socket.getaddrinfo(host, port, family=0, type=0, proto=0, flags=0)` through the
 /// system's `getaddrinfo` (see [`netdb`]), with the C function's argument checks and
 /// `socket.py`'s conversion of families and types to enum members.
-fn getaddrinfo(call: &Call<'_>) -> PyResult {
+fn getaddrinfo(call: &Call<'_>, state: &State) -> PyResult {
     let sig = PySig {
         name: "getaddrinfo",
         params: &["host", "port", "family", "type", "proto", "flags"],
@@ -348,6 +351,17 @@ fn getaddrinfo(call: &Call<'_>) -> PyResult {
         None => b,
     };
     let (host, port) = (host.map(c_string), port.map(c_string));
+    // Raised once host and port are converted, with the objects as given.
+    state.audit("socket.getaddrinfo", || {
+        let given = |i: usize| bound[i].cloned().unwrap_or(Object::None);
+        vec![
+            given(0),
+            given(1),
+            Object::int(family),
+            Object::int(socktype),
+            Object::int(proto),
+        ]
+    });
     let list = netdb::getaddrinfo(
         host.as_deref(),
         port.as_deref(),
@@ -411,10 +425,13 @@ fn create_connection(call: &Call<'_>, state: &Rc<State>) -> PyResult {
     let (host, port) = unpack_pair(bound[0].unwrap_or(&Object::None))?;
     let all_errors = bound[3].is_some_and(truthy);
     let stream = Object::int(constant("SOCK_STREAM"));
-    let infos = getaddrinfo(&Call {
-        args: &[host, port, Object::int(0), stream],
-        kwargs: &[],
-    })?;
+    let infos = getaddrinfo(
+        &Call {
+            args: &[host, port, Object::int(0), stream],
+            kwargs: &[],
+        },
+        state,
+    )?;
     let Object::List(infos) = infos else {
         unreachable!("getaddrinfo returns a list")
     };

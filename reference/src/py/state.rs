@@ -10,12 +10,17 @@
 //! CPython: see `core::socket`); any other number behaves as a descriptor that is not
 //! open (`OSError(EBADF)`). Numbers left in the ledger are closed when the state goes
 //! away, so no descriptor outlives its case.
+//!
+//! The state also holds the audit log: the `socket.*` events (`sys.audit`) that the
+//! module's functions and methods raise, where CPython's `_socket` raises them, kept
+//! while a caller records them (the way a `sys.addaudithook` hook sees them).
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::rc::{Rc, Weak};
 
 use super::exception::PyException;
+use super::object::Object;
 use crate::core::Error;
 use crate::core::socket::Socket;
 use crate::core::timeout::Timeout;
@@ -26,6 +31,15 @@ pub struct State {
     default_timeout: Cell<Option<Timeout>>,
     free: RefCell<BTreeSet<i32>>,
     sockets: RefCell<Vec<Weak<RefCell<Socket>>>>,
+    /// The events raised since recording began; `None`: not recording.
+    audit: RefCell<Option<Vec<AuditEvent>>>,
+}
+
+/// One audit event: its name (`socket.bind`) and arguments, as a hook receives them.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub event: &'static str,
+    pub args: Vec<Object>,
 }
 
 /// Who owns a descriptor number, as far as the module knows.
@@ -93,6 +107,27 @@ impl State {
     /// `socket.close(fd)`).
     pub fn take(&self, fd: i32) {
         self.free.borrow_mut().remove(&fd);
+    }
+
+    /// `sys.audit(event, *args)`: keeps the event when recording. `args` is only built
+    /// then.
+    pub fn audit(&self, event: &'static str, args: impl FnOnce() -> Vec<Object>) {
+        if let Some(log) = self.audit.borrow_mut().as_mut() {
+            log.push(AuditEvent {
+                event,
+                args: args(),
+            });
+        }
+    }
+
+    /// Starts recording audit events (dropping any recorded before).
+    pub fn record_audit(&self) {
+        *self.audit.borrow_mut() = Some(Vec::new());
+    }
+
+    /// Stops recording, and gives the events raised since [`State::record_audit`].
+    pub fn take_audit(&self) -> Vec<AuditEvent> {
+        self.audit.borrow_mut().take().unwrap_or_default()
     }
 
     /// The error for a descriptor the module does not know: `EBADF`, as if it were not

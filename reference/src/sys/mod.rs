@@ -71,6 +71,8 @@ pub struct Features {
     /// milliseconds); longer ones raise `OverflowError("timeout doesn't fit into C
     /// timeval")`. `None`: no limit beyond the timestamp's own.
     pub timeout_limit_ms: Option<i64>,
+    /// `socket.sethostname(name)` (`HAVE_SETHOSTNAME`: Unix).
+    pub sethostname: bool,
 }
 
 /// How CPython reports a socket call that failed with the OS error code `code`

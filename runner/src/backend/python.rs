@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value as Json, json};
 
 use super::{Backend, BackendError, Worker};
+use crate::case::Privilege;
 use crate::protocol::{BackendInfo, PROTOCOL_VERSION, Reply, RunRequest};
 
 /// The harness source, carried in the binary so that `sockconf` works from anywhere.
@@ -42,7 +43,7 @@ impl PythonBackend {
             .tempfile()?;
         file.write_all(HARNESS_SOURCE.as_bytes())?;
         let script = Arc::new(file.into_temp_path());
-        let mut harness = Harness::spawn(exe, &script, patch)?;
+        let mut harness = Harness::spawn(exe, &script, patch, false)?;
         let hello = harness.request(
             &json!({"op": "hello", "protocol": PROTOCOL_VERSION}),
             HELLO_TIMEOUT,
@@ -128,32 +129,59 @@ struct PythonWorker {
 
 impl Worker for PythonWorker {
     fn run(&mut self, request: &RunRequest, timeout: Duration) -> Reply {
-        let mut harness = match self.harness.take() {
+        if request.needs.privileges.contains(&Privilege::Hostname) {
+            return self.run_private(request, timeout);
+        }
+        let harness = match self.harness.take() {
             Some(h) => h,
-            None => match Harness::spawn(&self.exe, &self.script, self.patch.as_deref()) {
+            None => match Harness::spawn(&self.exe, &self.script, self.patch.as_deref(), false) {
                 Ok(h) => h,
                 Err(e) => return Reply::Crash(e.to_string()),
             },
         };
-        match harness.request(&request.to_json(), timeout) {
-            Ok(answer) => match Reply::from_json(&answer) {
-                Ok(reply) => {
-                    self.harness = Some(harness);
-                    reply
-                }
-                Err(e) => Reply::Crash(format!("the harness answered garbage: {}", e.0)),
-            },
-            Err(HarnessFailure::Timeout) => Reply::Timeout,
-            Err(HarnessFailure::Died(why)) => {
-                let tail = harness.stderr_tail();
-                Reply::Crash(if tail.is_empty() {
-                    why
-                } else {
-                    format!("{why}\n{tail}")
-                })
-            }
+        let (reply, harness) = exchange(harness, request, timeout);
+        self.harness = harness;
+        reply
+    }
+}
+
+impl PythonWorker {
+    /// A case that sets the host name runs on a harness of its own, started in a UTS
+    /// namespace made for it and ended with the case; where none can be made it is
+    /// unsupported.
+    fn run_private(&self, request: &RunRequest, timeout: Duration) -> Reply {
+        match Harness::spawn(&self.exe, &self.script, self.patch.as_deref(), true) {
+            Ok(harness) => exchange(harness, request, timeout).0,
+            Err(BackendError::Spawn { source, .. }) => Reply::Unsupported(format!(
+                "the harness could not start in a private UTS namespace: {source}"
+            )),
+            Err(e) => Reply::Unsupported(e.to_string()),
         }
     }
+}
+
+/// Sends `request` to `harness`; gives the reply, and the harness when it can serve again.
+fn exchange(
+    mut harness: Harness,
+    request: &RunRequest,
+    timeout: Duration,
+) -> (Reply, Option<Harness>) {
+    let reply = match harness.request(&request.to_json(), timeout) {
+        Ok(answer) => match Reply::from_json(&answer) {
+            Ok(reply) => return (reply, Some(harness)),
+            Err(e) => Reply::Crash(format!("the harness answered garbage: {}", e.0)),
+        },
+        Err(HarnessFailure::Timeout) => Reply::Timeout,
+        Err(HarnessFailure::Died(why)) => {
+            let tail = harness.stderr_tail();
+            Reply::Crash(if tail.is_empty() {
+                why
+            } else {
+                format!("{why}\n{tail}")
+            })
+        }
+    };
+    (reply, None)
 }
 
 /// Parses a response line. Python writes a str holding lone surrogates (surrogateescape
@@ -198,11 +226,27 @@ impl From<HarnessFailure> for String {
 }
 
 impl Harness {
-    fn spawn(exe: &str, script: &Path, patch: Option<&str>) -> Result<Harness, BackendError> {
+    /// Starts a harness; with `private_hostname`, in a UTS namespace of its own (see
+    /// [`PythonWorker::run_private`]).
+    fn spawn(
+        exe: &str,
+        script: &Path,
+        patch: Option<&str>,
+        private_hostname: bool,
+    ) -> Result<Harness, BackendError> {
         let mut cmd = Command::new(exe);
         cmd.arg("-u").arg(script);
         if let Some(p) = patch {
             cmd.arg("--patch").arg(p);
+        }
+        if private_hostname {
+            reference::core::netdb::private_hostname_command(&mut cmd).map_err(|why| {
+                BackendError::Spawn {
+                    exe: exe.to_owned(),
+                    source: std::io::Error::other(why),
+                }
+            })?;
+            cmd.arg("--private-hostname");
         }
         let mut child = cmd
             .env("PYTHONIOENCODING", "utf-8")

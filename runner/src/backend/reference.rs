@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use reference::py::{self, Identity, Module, Object, PyException};
 
 use super::{Backend, BackendError, Worker};
-use crate::case::Root;
+use crate::case::{Privilege, Root};
 use crate::protocol::{
     BackendInfo, ExpectKind, Observed, ObservedStep, Platform, Reply, RunRequest, StepKind,
 };
@@ -294,8 +294,19 @@ fn missing_need(request: &RunRequest, m: &Module) -> Option<String> {
             reasons.push(why);
         }
     }
-    if !needs.privileges.is_empty() {
-        reasons.push("privileged cases need a private namespace (not implemented)".into());
+    for privilege in &needs.privileges {
+        let missing = match privilege {
+            // The case runs on a thread of its own: its namespace is the case's.
+            Privilege::Hostname => reference::core::netdb::private_hostname().err(),
+            Privilege::NetAdmin | Privilege::NetRaw => {
+                Some("privileged cases need a private namespace (not implemented)".to_owned())
+            }
+        };
+        if let Some(why) = missing {
+            if !reasons.contains(&why) {
+                reasons.push(why);
+            }
+        }
     }
     (!reasons.is_empty()).then(|| reasons.join("; "))
 }
@@ -339,6 +350,9 @@ fn execute(request: &RunRequest) -> Reply {
     };
     let mut steps = Vec::new();
     for step in &request.steps {
+        if step.observe {
+            case.module.record_audit();
+        }
         let start = Instant::now();
         let result = run_step(step, &mut case.module, &case.saved, &mut case.tmp);
         let result = match result {
@@ -355,9 +369,25 @@ fn execute(request: &RunRequest) -> Reply {
             case.ever_saved.push(obj.clone());
             case.saved.insert(name.clone(), obj);
         }
+        let audit = step.observe.then(|| {
+            case.module
+                .take_audit()
+                .into_iter()
+                .map(|(event, args)| {
+                    Value::Tuple(vec![
+                        Value::Str(event.to_owned()),
+                        Value::Tuple(args.iter().map(|a| to_value(a, &mut case.ids)).collect()),
+                    ])
+                })
+                .collect()
+        });
         steps.push(ObservedStep {
             result: observed,
             elapsed,
+            audit,
+            // The reference implements the current documentation, under which no
+            // function of the module warns: it records none.
+            warnings: step.observe.then(Vec::new),
         });
         let expected_raise = match step.expect {
             ExpectKind::Raise => Some(true),

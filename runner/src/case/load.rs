@@ -13,9 +13,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer, de};
 
 use super::expected::{Expected, Input, Raises};
-use super::{Action, Alternative, AuditEvent, Case, FORMAT_VERSION, Level, Needs, Outcome, Root, Step, Target};
+use super::{
+    Action, Alternative, AuditEvent, Case, FORMAT_VERSION, Level, Needs, Outcome, Root, Step,
+    Target,
+};
 use crate::spec::Spec;
-use crate::version::VersionReq;
+use crate::version::{PyVersion, VersionReq};
 
 /// What the loader checks names against.
 pub struct Vocabulary {
@@ -495,7 +498,18 @@ struct RawCaseSeed(RawCase);
 impl<'de> Deserialize<'de> for RawCaseSeed {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         ctx::start_case();
-        RawCase::deserialize(d).map(RawCaseSeed)
+        let case = RawCase::deserialize(d)?;
+        // Audit hooks exist from Python 3.8 (PEP 578): a case that states audit events
+        // says it is for 3.8 and later, so that older versions skip it instead of failing.
+        let before_hooks: PyVersion = "3.7".parse().expect("a version");
+        let audits = case.steps.iter().any(|s| s.audit.is_some());
+        if audits && case.python.as_ref().is_none_or(|r| r.matches(before_hooks)) {
+            return Err(de::Error::custom(format!(
+                "case `{}` states audit events, which exist from Python 3.8: give it `python: \">=3.8\"` (or a narrower range)",
+                case.id.0
+            )));
+        }
+        Ok(RawCaseSeed(case))
     }
 }
 

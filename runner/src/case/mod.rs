@@ -203,6 +203,25 @@ pub struct AuditEvent {
     pub level: Option<Level>,
 }
 
+impl AuditEvent {
+    /// The event as an expected value: the tuple `(event, args)` a hook receives, under
+    /// the event's own `level:` when it has one.
+    pub fn expected(&self) -> Expected {
+        let tuple = Expected::Tuple(vec![
+            Expected::Value(crate::value::Value::Str(self.event.clone())),
+            self.args.clone(),
+        ]);
+        match self.level {
+            None => tuple,
+            Some(level) => Expected::Match(Box::new(Matcher {
+                value: Some(tuple),
+                level: Some(level),
+                ..Matcher::default()
+            })),
+        }
+    }
+}
+
 /// `needs:`: what the platform or environment must offer. A documented name the
 /// implementation lacks is never a need: it is a failure.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -221,4 +240,7 @@ pub struct Needs {
 pub enum Privilege {
     NetAdmin,
     NetRaw,
+    /// The case sets the host name (`sethostname`): it runs only in a private UTS
+    /// namespace that the runner makes for it (Linux, where the runner may `unshare`).
+    Hostname,
 }

@@ -48,4 +48,5 @@ pub const FEATURES: super::Features = super::Features {
     create_server_reuseaddr: true,
     winerror: false,
     timeout_limit_ms: None,
+    sethostname: true,
 };

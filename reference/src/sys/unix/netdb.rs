@@ -163,6 +163,57 @@ pub fn getprotobyname(name: &CStr) -> Option<i32> {
 }
 
 /// `gethostname(2)`: the host name's bytes.
+/// Moves the calling thread into a UTS namespace of its own (Linux
+/// `unshare(CLONE_NEWUTS)`; it needs `CAP_SYS_ADMIN`), so that a `sethostname` made on
+/// it changes that namespace's host name and never the machine's. Namespaces belong to
+/// threads: the process's other threads keep the machine's. Elsewhere: `ENOSYS`.
+pub fn private_hostname() -> Result<(), super::Errno> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        // SAFETY: unshare takes a flag word and touches no memory of ours.
+        if unsafe { libc::unshare(libc::CLONE_NEWUTS) } == 0 {
+            return Ok(());
+        }
+        Err(super::Errno(
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+        ))
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    Err(super::Errno(libc::ENOSYS))
+}
+
+/// Makes `cmd` start its process in a UTS namespace of its own (the child calls
+/// [`private_hostname`] between `fork` and `exec`); spawning it then fails when the
+/// namespace cannot be made.
+pub fn private_hostname_command(cmd: &mut std::process::Command) -> Result<(), super::Errno> {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the forked child before exec and makes one system call
+    // (unshare), which is async-signal-safe; it allocates nothing on success.
+    unsafe {
+        cmd.pre_exec(|| private_hostname().map_err(|e| std::io::Error::from_raw_os_error(e.0)));
+    }
+    Ok(())
+}
+
+/// `sethostname(2)`: sets the host name of the calling thread's UTS namespace (it
+/// needs `CAP_SYS_ADMIN` there: see [`super::private_hostname`]).
+pub fn sethostname(name: &[u8]) -> Result<(), super::Errno> {
+    // The length parameter is `size_t` on Linux and `int` on the BSDs and macOS.
+    #[allow(clippy::useless_conversion)]
+    let len = name
+        .len()
+        .try_into()
+        .map_err(|_| super::Errno(libc::EINVAL))?;
+    // SAFETY: the pointer and length describe `name`, which outlives the call.
+    let rc = unsafe { libc::sethostname(name.as_ptr().cast(), len) };
+    if rc != 0 {
+        return Err(super::Errno(
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+        ));
+    }
+    Ok(())
+}
+
 pub fn gethostname() -> Result<Vec<u8>, super::Errno> {
     let mut buf = [0 as libc::c_char; 1024];
     // SAFETY: the buffer is writable for one byte less than its length, so the result

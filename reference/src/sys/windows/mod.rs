@@ -60,6 +60,7 @@ pub const FEATURES: super::Features = super::Features {
     create_server_reuseaddr: false,
     winerror: true,
     timeout_limit_ms: Some(i32::MAX as i64),
+    sethostname: false,
 };
 
 /// `WSAStartup(2.2)`, once per process, before the first Winsock call (CPython's

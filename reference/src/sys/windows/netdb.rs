@@ -150,6 +150,22 @@ pub fn getprotobyname(name: &CStr) -> Option<i32> {
     Some(i32::from(unsafe { ptr::read_unaligned(ent) }.p_proto))
 }
 
+/// Windows has no host name namespaces, and `_socket` no `sethostname`: always an error
+/// (`WSAEOPNOTSUPP`).
+pub fn private_hostname() -> Result<(), super::Errno> {
+    Err(super::Errno(ws::WSAEOPNOTSUPP))
+}
+
+/// Windows has no host name namespaces: always an error (`WSAEOPNOTSUPP`).
+pub fn private_hostname_command(_cmd: &mut std::process::Command) -> Result<(), super::Errno> {
+    Err(super::Errno(ws::WSAEOPNOTSUPP))
+}
+
+/// Windows has no `sethostname` (`sys::FEATURES.sethostname` is false).
+pub fn sethostname(_name: &[u8]) -> Result<(), super::Errno> {
+    Err(super::Errno(ws::WSAEOPNOTSUPP))
+}
+
 /// Winsock's `gethostname`: the host name's bytes.
 pub fn gethostname() -> Result<Vec<u8>, super::Errno> {
     super::init();
