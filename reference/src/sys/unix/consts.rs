@@ -184,6 +184,23 @@ fn build() -> Vec<(&'static str, i64)> {
         TCP_KEEPIDLE,
         TCP_MD5SIG,
     ]);
+    // macOS and FreeBSD only: the link-level family of <net/if_dl.h> addresses
+    // (<sys/socket.h>: AF_LINK 18 on both).
+    #[cfg(any(target_os = "macos", target_os = "freebsd"))]
+    table.extend(from_libc![AF_LINK]);
+    // FreeBSD only: <sys/un.h>'s LOCAL_CREDS / LOCAL_CREDS_PERSISTENT, <sys/socket.h>'s
+    // SCM_CREDS2 and SO_REUSEPORT_LB (FreeBSD 12 and later).
+    #[cfg(target_os = "freebsd")]
+    table.extend(from_libc![
+        LOCAL_CREDS,
+        LOCAL_CREDS_PERSISTENT,
+        SCM_CREDS2,
+        SO_REUSEPORT_LB,
+    ]);
+    // FreeBSD 14's <sys/socket.h>: AF_DIVERT 44 and PF_DIVERT = AF_DIVERT (`libc` lacks
+    // both).
+    #[cfg(target_os = "freebsd")]
+    table.extend([("AF_DIVERT", 44), ("PF_DIVERT", 44)]);
     // Linux and macOS only.
     #[cfg(any(target_os = "linux", target_os = "macos"))]
     table.extend(from_libc![
