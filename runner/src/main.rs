@@ -92,7 +92,8 @@ struct CoverageArgs {
     /// `text` for people, `json` for machines.
     #[arg(long, value_enum, default_value_t = CoverageFormat::Text)]
     format: CoverageFormat,
-    /// Cases whose `doc:` item none of their steps exercises fail the command too.
+    /// Cases whose `doc:` item none of their steps exercises, and version notes no case
+    /// gates on without a waiver, fail the command too.
     #[arg(long)]
     strict: bool,
 }

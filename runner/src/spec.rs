@@ -3,8 +3,8 @@
 //! [`extract`] reads the reStructuredText source of the `socket` module's documentation and
 //! lists every documented object (`.. function::`, `.. class::`, `.. method::`,
 //! `.. attribute::`, `.. exception::`, `.. data::`) with its signature, the heading path it
-//! sits under, and the `availability` / `versionadded` / `versionchanged` / `deprecated` notes
-//! of its body. [`Spec::to_yaml`] writes that inventory as the committed `spec/socket.yaml`;
+//! sits under, the `availability` / `versionadded` / `versionchanged` / `deprecated` notes
+//! of its body, and the audit events (`.. audit-event::`) that name it as their target. [`Spec::to_yaml`] writes that inventory as the committed `spec/socket.yaml`;
 //! [`Spec::load`] reads it back so that case files can be checked against it.
 //!
 //! The extraction rules are documented on [`extract`].
@@ -64,6 +64,20 @@ pub struct Item {
     /// The `deprecated` (or `deprecated-removed`) version, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<String>,
+    /// The audit events the docs say calling it raises, in document order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit: Vec<Audit>,
+}
+
+/// A documented audit event: `.. audit-event:: socket.bind self,address socket.socket.bind`
+/// is `{event: socket.bind, args: [self, address]}` on the item `socket.socket.bind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    /// The event name, as `sys.audit` receives it.
+    pub event: String,
+    /// The names of the event's arguments, in order; empty when the docs give `""`.
+    pub args: Vec<String>,
 }
 
 /// The kind of a documented object.
@@ -169,6 +183,20 @@ pub enum SpecError {
     EmptyAvailability {
         /// 1-based line of the note.
         line: usize,
+    },
+    /// An `.. audit-event::` whose target is not a documented object, or which names no
+    /// target and is in no object's body.
+    #[error("line {line}: `.. audit-event:: {event}` {}", match target {
+        Some(t) => format!("targets `{t}`, which is not a documented object"),
+        None => "names no target and is in no object's body".to_owned(),
+    })]
+    AuditTarget {
+        /// 1-based line of the directive.
+        line: usize,
+        /// The event's name.
+        event: String,
+        /// The target it names, if any.
+        target: Option<String>,
     },
     /// A heading whose level skips one (docutils' "title level inconsistent").
     #[error("line {line}: heading `{title}` skips a level")]
@@ -296,6 +324,29 @@ impl Spec {
         best
     }
 
+    /// The item that documents the module attribute `name` (qualified, `socket.AF_X25`): the
+    /// item of that name; else the group whose wildcard covers it ([`Spec::group_for`]); else,
+    /// for a constant, the item that introduces its family. A constant's family is its prefix
+    /// up to the first `_` (`AF_`, `SOCK_`), and the docs introduce a family with the first
+    /// `.. data::` of that prefix, which lists a few names and says that more exist depending
+    /// on the system (`AF_UNIX`, `AF_INET`, `AF_INET6`; `SOCK_STREAM`, …): so an undocumented
+    /// `AF_X25` is documented by `socket.AF_UNIX`, the first data item of the `AF_` family.
+    pub fn documenting(&self, name: &str) -> Option<&Item> {
+        if let Some(item) = self.get(name).or_else(|| self.group_for(name)) {
+            return Some(item);
+        }
+        let local = name.strip_prefix(&self.module)?.strip_prefix('.')?;
+        let is_constant = local.starts_with(|c: char| c.is_ascii_uppercase())
+            && local.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !is_constant {
+            return None;
+        }
+        let family = format!("{}.{}", self.module, &local[..=local.find('_')?]);
+        self.items
+            .iter()
+            .find(|i| i.kind == Kind::Data && i.name.starts_with(&family))
+    }
+
     /// How many items there are of each kind, in [`Kind::ALL`] order (kinds with none left out).
     pub fn counts(&self) -> Vec<(Kind, usize)> {
         Kind::ALL
@@ -325,6 +376,9 @@ impl Spec {
             }
             if item.name.contains('*') != (item.kind == Kind::Group) {
                 return Err(invalid("a name has a `*` exactly when its kind is `group`"));
+            }
+            if item.audit.iter().any(|a| a.event.trim().is_empty()) {
+                return Err(invalid("an audit event has no name"));
             }
             if !seen.insert(item.name.as_str()) {
                 return Err(SpecError::DuplicateItem {

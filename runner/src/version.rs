@@ -88,6 +88,11 @@ impl FromStr for VersionReq {
 }
 
 impl VersionReq {
+    /// The versions its comparisons name, in the order written (`">=3.7,<3.12"` → 3.7, 3.12).
+    pub fn bounds(&self) -> impl Iterator<Item = PyVersion> + '_ {
+        self.clauses.iter().map(|&(_, v)| v)
+    }
+
     pub fn matches(&self, v: PyVersion) -> bool {
         self.clauses.iter().all(|(op, bound)| {
             let have = (v.major, v.minor, bound.patch.map(|_| v.patch.unwrap_or(0)));
@@ -163,6 +168,13 @@ mod tests {
         let have = ["linux", "little-endian", "x86_64"].map(String::from);
         let wanted: Vec<String> = wanted.iter().map(|s| s.to_string()).collect();
         assert_eq!(platforms_match(Some(&wanted), &have), holds);
+    }
+
+    #[test]
+    fn bounds_are_the_versions_compared_with() {
+        let req: VersionReq = ">=3.7, <3.12.1".parse().unwrap();
+        let bounds: Vec<String> = req.bounds().map(|v| v.to_string()).collect();
+        assert_eq!(bounds, ["3.7", "3.12.1"]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use rstest::{fixture, rstest};
-use sockconf::spec::{Duplicate, Item, Kind, Spec, SpecError, extract, extract_with_report};
+use sockconf::spec::{Audit, Duplicate, Item, Kind, Spec, SpecError, extract, extract_with_report};
 
 fn fixture_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec/mini_socket.rst")
@@ -49,6 +49,10 @@ fn names_in_document_order(spec: Spec) {
             "socket.create_server",
             "socket.socket.sendto",
             "socket.socket.family",
+            "socket.socket.bind",
+            "socket.socket.connect",
+            "socket.gethostname",
+            "socket.gethostbyname_ex",
         ]
     );
     assert_eq!(spec.module, "socket");
@@ -107,7 +111,7 @@ fn deprecation(spec: Spec) {
 fn literal_blocks_and_non_object_directives_are_not_items(spec: Spec) {
     assert!(!spec.contains("socket.NOT_AN_ITEM"));
     assert!(!spec.contains("socket.socket.sendto.availability"));
-    assert_eq!(spec.items.len(), 16);
+    assert_eq!(spec.items.len(), 20);
 }
 
 #[rstest]
@@ -128,6 +132,24 @@ fn duplicates_are_reported() {
     );
 }
 
+fn audit(event: &str, args: &[&str]) -> Audit {
+    Audit {
+        event: event.to_owned(),
+        args: args.iter().map(|a| a.to_string()).collect(),
+    }
+}
+
+#[rstest]
+#[case::named_target("socket.socket.bind", vec![audit("socket.bind", &["self", "address"])])]
+#[case::no_target_means_the_enclosing_object("socket.socket.connect", vec![audit("socket.connect", &["self", "address"])])]
+#[case::empty_quotes_mean_no_arguments("socket.gethostname", vec![audit("socket.gethostname", &[])])]
+#[case::same_event_listed_once("socket.gethostbyname_ex", vec![audit("socket.gethostbyname", &["hostname"])])]
+#[case::target_elsewhere_in_the_document("socket.socket", vec![audit("socket.__new__", &["self", "family", "type", "protocol"])])]
+#[case::none("socket.socketpair", vec![])]
+fn audit_events(spec: Spec, #[case] name: &str, #[case] events: Vec<Audit>) {
+    assert_eq!(spec.get(name).expect("extracted").audit, events);
+}
+
 #[rstest]
 #[case::documented("socket.AF_INET", None)]
 #[case::covered("socket.SO_REUSEADDR", Some("socket.SO_*"))]
@@ -141,13 +163,26 @@ fn group_for(spec: Spec, #[case] name: &str, #[case] group: Option<&str>) {
 }
 
 #[rstest]
+#[case::itself("socket.AF_INET", Some("socket.AF_INET"))]
+#[case::group("socket.SO_REUSEADDR", Some("socket.SO_*"))]
+#[case::family_first_data_item("socket.AF_X25", Some("socket.AF_UNIX"))]
+#[case::family_of_mixed_case_name("socket.AF_DECnet", Some("socket.AF_UNIX"))]
+#[case::family_without_data_item("socket.NETLINK_ROUTE", None)]
+#[case::not_a_constant("socket.AddressFamily", None)]
+#[case::method_name("socket.sock_x", None)]
+#[case::other_module("select.AF_X25", None)]
+fn documenting(spec: Spec, #[case] name: &str, #[case] item: Option<&str>) {
+    assert_eq!(spec.documenting(name).map(|i| i.name.as_str()), item);
+}
+
+#[rstest]
 fn counts(spec: Spec) {
     assert_eq!(
         spec.counts(),
         [
-            (Kind::Function, 2),
+            (Kind::Function, 4),
             (Kind::Class, 1),
-            (Kind::Method, 2),
+            (Kind::Method, 4),
             (Kind::Attribute, 2),
             (Kind::Exception, 1),
             (Kind::Data, 5),
@@ -188,6 +223,7 @@ fn versions_stay_strings() {
             added: Some("3.10".into()),
             changed: vec!["3.6.5".into(), "3.10".into()],
             deprecated: None,
+            audit: vec![],
         }],
     };
     let yaml = spec.to_yaml();
@@ -229,6 +265,18 @@ fn extract_err(body: &str) -> SpecError {
 #[case::empty_availability(
     ".. data:: X\n\n   .. availability::\n",
     "line 8: `.. availability::` names no platform"
+)]
+#[case::audit_event_unknown_target(
+    ".. function:: f()\n\n   .. audit-event:: socket.f a socket.g\n",
+    "line 8: `.. audit-event:: socket.f` targets `socket.g`, which is not a documented object"
+)]
+#[case::audit_event_without_target_outside_a_body(
+    ".. audit-event:: socket.f a\n",
+    "line 6: `.. audit-event:: socket.f` names no target and is in no object's body"
+)]
+#[case::audit_event_without_name(
+    ".. function:: f()\n\n   .. audit-event::\n",
+    "line 8: `.. audit-event::` names no object"
 )]
 #[case::skipped_level(
     "Sub\n---\n\nSubsub\n~~~~~~\n\nAgain\n-----\n\nDeep\n^^^^\n",
@@ -298,6 +346,8 @@ const PIECES: &[&str] = &[
     ".. class:: C(x)",
     "   .. method:: m()",
     "      .. deprecated:: 3.9",
+    "   .. audit-event:: socket.e \"\"",
+    ".. audit-event:: socket.e a,b socket.C",
     "Example::",
     "   :noindex:",
     "\t.. attribute:: t",

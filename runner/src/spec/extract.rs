@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Item, Kind, Spec, SpecError};
+use super::{Audit, Item, Kind, Spec, SpecError};
 
 /// The result of [`extract_with_report`]: the inventory and what was merged to build it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +65,11 @@ impl fmt::Display for Duplicate {
 ///   notes belong to the innermost object directive whose body they are in, that is: indented
 ///   deeper than the directive line, with no less indented line in between. How much deeper
 ///   does not matter (the docs have two-space bodies and notes).
+/// - `.. audit-event:: NAME ARGS TARGET` is an [`Audit`] of the object named `TARGET` (a
+///   qualified name such as `socket.socket.bind`, or several separated by commas), wherever
+///   the directive is; without a target, of the innermost object directive whose body it is
+///   in. `ARGS` is a comma-separated list of argument names, `""` for none. A target that is
+///   not a documented object is an error. The same event on one object is listed once.
 /// - The section is the path of headings above the directive, ` / `-separated, inline markup
 ///   removed. Heading levels follow the order in which underline styles first appear; the
 ///   page title (a first heading whose style is never used again) is left out.
@@ -167,6 +172,18 @@ struct Scanner {
     headings: Vec<String>,
     open: Vec<Open>,
     raw: Vec<Raw>,
+    /// Audit events in document order, each with the names of the objects it is attached to.
+    audits: Vec<PendingAudit>,
+}
+
+/// An `.. audit-event::` whose targets are resolved once every object is known.
+struct PendingAudit {
+    line: usize,
+    audit: Audit,
+    /// The qualified names it names, or those of the directive it is in.
+    targets: Vec<String>,
+    /// Whether the directive named them (rather than being in their body).
+    explicit: bool,
 }
 
 impl Scanner {
@@ -241,6 +258,7 @@ impl Scanner {
                     })?;
                     self.note(directive.name, version);
                 }
+                "audit-event" => self.audit_event(i + 1, directive.argument)?,
                 "availability" => {
                     // The argument runs on until the first blank line.
                     let mut text = directive.argument.trim().to_owned();
@@ -417,6 +435,7 @@ impl Scanner {
                     added: None,
                     changed: Vec::new(),
                     deprecated: None,
+                    audit: Vec::new(),
                 },
                 line,
                 headings: self.headings.clone(),
@@ -457,6 +476,56 @@ impl Scanner {
         }
     }
 
+    /// Records `.. audit-event:: NAME ARGS [TARGET]` at 1-based `line`.
+    fn audit_event(&mut self, line: usize, argument: &str) -> Result<(), SpecError> {
+        let mut words = argument.split_whitespace();
+        let event = words.next().ok_or_else(|| SpecError::MissingName {
+            line,
+            directive: "audit-event".to_owned(),
+        })?;
+        // A comma-separated list, possibly quoted (`""` is the empty list).
+        let list = |text: &str| -> Vec<String> {
+            text.trim_matches(|c| c == '"' || c == '\'')
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let args = words.next().map(list).unwrap_or_default();
+        let named = list(&words.collect::<Vec<_>>().join(" "));
+        let explicit = !named.is_empty();
+        let targets = if explicit {
+            named
+        } else {
+            let open = self
+                .open
+                .last()
+                .map(|o| o.items.as_slice())
+                .unwrap_or_default();
+            open.iter()
+                .map(|&i| self.raw[i].item.name.clone())
+                .collect()
+        };
+        if targets.is_empty() {
+            return Err(SpecError::AuditTarget {
+                line,
+                event: event.to_owned(),
+                target: None,
+            });
+        }
+        self.audits.push(PendingAudit {
+            line,
+            audit: Audit {
+                event: event.to_owned(),
+                args,
+            },
+            targets,
+            explicit,
+        });
+        Ok(())
+    }
+
     fn finish(self) -> Result<Extraction, SpecError> {
         let module = self.module.ok_or(SpecError::NoModuleDirective)?;
         // The page title is the first heading if its style is never used again.
@@ -485,6 +554,21 @@ impl Scanner {
                 .join(" / ");
             first.insert(item.name.clone(), (items.len(), line));
             items.push(item);
+        }
+        for pending in self.audits {
+            for target in &pending.targets {
+                let Some(&(index, _)) = first.get(target) else {
+                    return Err(SpecError::AuditTarget {
+                        line: pending.line,
+                        event: pending.audit.event,
+                        target: pending.explicit.then(|| target.clone()),
+                    });
+                };
+                let item = &mut items[index];
+                if !item.audit.iter().any(|a| a.event == pending.audit.event) {
+                    item.audit.push(pending.audit.clone());
+                }
+            }
         }
         let spec = Spec { module, items };
         spec.validate()?;
