@@ -516,6 +516,9 @@ pub enum FindingKind {
     DocNotExercised,
     /// A version note no case gates on, without a waiver.
     UngatedNote,
+    /// A function, method or class that cases call, but none with arguments it refuses
+    /// (every callable has an error path: at least a wrong argument count).
+    NoErrorPath,
 }
 
 impl FindingKind {
@@ -526,16 +529,17 @@ impl FindingKind {
             FindingKind::UnknownWaiver => "unknown_waiver",
             FindingKind::DocNotExercised => "doc_not_exercised",
             FindingKind::UngatedNote => "ungated_note",
+            FindingKind::NoErrorPath => "no_error_path",
         }
     }
 
-    /// Whether it fails the command: always, except a `doc:` mismatch or an ungated note
-    /// without `--strict`.
+    /// Whether it fails the command: always, except a `doc:` mismatch, an ungated note or
+    /// a callable without an error-path case without `--strict`.
     pub fn is_error(self, strict: bool) -> bool {
         strict
             || !matches!(
                 self,
-                FindingKind::DocNotExercised | FindingKind::UngatedNote
+                FindingKind::DocNotExercised | FindingKind::UngatedNote | FindingKind::NoErrorPath
             )
     }
 }
@@ -699,6 +703,18 @@ pub fn compute(spec: &Spec, cases: &[Case], waivers: &Waivers) -> Coverage {
             missing: FindingKind::Uncovered,
         };
         findings.extend(waivable.finding(tally.cases.len(), waiver.as_ref()));
+        let callable = matches!(item.kind, Kind::Function | Kind::Method | Kind::Class);
+        if callable && !tally.cases.is_empty() && tally.error_path_cases == 0 {
+            findings.push(Finding::about(
+                FindingKind::NoErrorPath,
+                &item.name,
+                format!(
+                    "`{}` is called by {} case(s), but none tests an error path: add a case with arguments it refuses",
+                    item.name,
+                    tally.cases.len()
+                ),
+            ));
+        }
         items.push(ItemCoverage {
             name: item.name.clone(),
             kind: item.kind,
