@@ -273,8 +273,9 @@ fn judge(
     found
 }
 
-/// The checks of a step's `audit:` and `warns:` against what it was seen to do: the
-/// `socket.*` audit events, exactly and in order, and the warnings, likewise.
+/// The checks of a step's `audit:`, `warns:`, `elapsed:` and `interrupt:` against what it
+/// was seen to do: the `socket.*` audit events, exactly and in order, the warnings
+/// likewise, the time the call took, and whether the signal arrived while it ran.
 fn side_effects(
     step: &crate::case::Step,
     obs: &ObservedStep,
@@ -311,6 +312,31 @@ fn side_effects(
             .map(|w| Expected::Match(Box::new(w.clone())))
             .collect();
         check("warnings", Expected::List(expected), &obs.warnings);
+    }
+    let level = compare::behaviour_in(scope);
+    if let Some((lo, hi)) = step.elapsed {
+        let took = obs.elapsed;
+        if took < lo || hi.is_some_and(|hi| took > hi) {
+            let range =
+                hi.map_or_else(|| format!("at least {lo}s"), |hi| format!("{lo}s to {hi}s"));
+            checks.push(Err(Mismatch {
+                level,
+                why: format!("expected it to take {range}, it took {took:.3}s"),
+            }));
+        }
+    }
+    if let Some(interrupt) = step.interrupt {
+        let why = match obs.signals {
+            None => Some("this backend cannot deliver signals".to_owned()),
+            Some(0) => Some(format!(
+                "the signal due after {}s did not arrive while the step ran ({:.3}s)",
+                interrupt.after, obs.elapsed
+            )),
+            Some(_) => None,
+        };
+        if let Some(why) = why {
+            checks.push(Err(Mismatch { level, why }));
+        }
     }
     checks
 }

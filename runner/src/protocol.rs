@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 
-use crate::case::{Action, Case, Expected, Level, Needs, Outcome, Root};
+use crate::case::{Action, Case, Expected, Interrupt, Level, Needs, Outcome, Root};
 use crate::exec::Planned;
 use crate::value::{ExceptionValue, Value, WireError};
 use crate::version::PyVersion;
@@ -41,6 +41,8 @@ pub struct WireStep {
     /// Record the step's side effects: the `socket.*` audit events it raises and the
     /// warnings it emits (asked for when the step states `audit:` or `warns:`).
     pub observe: bool,
+    /// A signal to deliver while the step runs (`interrupt:`).
+    pub interrupt: Option<Interrupt>,
 }
 
 /// One case as a backend runs it.
@@ -138,6 +140,7 @@ impl RunRequest {
                     kwargs,
                     save: step.save.clone(),
                     observe: step.audit.is_some() || step.warns.is_some(),
+                    interrupt: step.interrupt,
                     expect: if plan.scope == Some(Level::Cpython) && step.save.is_none() {
                         ExpectKind::Any
                     } else if outcome.raises() {
@@ -174,6 +177,9 @@ impl RunRequest {
                 });
                 if s.observe {
                     o["observe"] = Json::Bool(true);
+                }
+                if let Some(i) = &s.interrupt {
+                    o["interrupt"] = json!(i);
                 }
                 if s.kind == StepKind::Call {
                     o["args"] = Json::Array(s.args.iter().map(Value::to_json).collect());
@@ -218,6 +224,9 @@ pub struct ObservedStep {
     pub audit: Option<Vec<Value>>,
     /// When the step was observed: the warnings it emitted, each an exception value.
     pub warnings: Option<Vec<Value>>,
+    /// With `interrupt`: how many times the signal handler ran during the step; `None`
+    /// when the backend cannot deliver signals (Windows).
+    pub signals: Option<u64>,
 }
 
 /// A backend's answer to one case.
@@ -272,6 +281,7 @@ impl Reply {
                             elapsed: s["elapsed"].as_f64().unwrap_or(0.0),
                             audit: list("audit")?,
                             warnings: list("warnings")?,
+                            signals: s["signals"].as_u64(),
                         })
                     })
                     .collect::<Result<_, _>>()?;

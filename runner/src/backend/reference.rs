@@ -388,6 +388,7 @@ fn execute(request: &RunRequest) -> Reply {
             // The reference implements the current documentation, under which no
             // function of the module warns: it records none.
             warnings: step.observe.then(Vec::new),
+            signals: None,
         });
         let expected_raise = match step.expect {
             ExpectKind::Raise => Some(true),
@@ -498,6 +499,8 @@ mod tests {
             kwargs: vec![],
             save: save.map(str::to_owned),
             expect: ExpectKind::Any,
+            observe: false,
+            interrupt: None,
         }
     }
 

@@ -546,6 +546,31 @@ struct RawStep {
     level: Option<Level>,
     audit: Option<Vec<RawAuditEvent>>,
     warns: Option<Vec<Raises>>,
+    elapsed: Option<Elapsed>,
+    interrupt: Option<RawInterrupt>,
+}
+
+/// `elapsed: [LO, HI]` (`HI` may be `null`).
+struct Elapsed(f64, Option<f64>);
+
+impl<'de> Deserialize<'de> for Elapsed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (lo, hi) = <(f64, Option<f64>)>::deserialize(d)?;
+        let ok = lo.is_finite() && lo >= 0.0 && hi.is_none_or(|h| h.is_finite() && h >= lo);
+        if !ok {
+            return Err(de::Error::custom(format!(
+                "elapsed: [LO, HI] takes seconds with 0 <= LO <= HI (HI may be null), not [{lo}, {hi:?}]"
+            )));
+        }
+        Ok(Elapsed(lo, hi))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInterrupt {
+    after: f64,
+    handler: crate::case::HandlerAction,
 }
 
 /// One item of `audit:`.
@@ -673,6 +698,20 @@ impl<'de> Deserialize<'de> for Step {
                     })
                     .collect()
             }),
+            elapsed: raw.elapsed.map(|Elapsed(lo, hi)| (lo, hi)),
+            interrupt: match raw.interrupt {
+                Some(i) if !(i.after.is_finite() && i.after > 0.0 && i.after < 60.0) => {
+                    return Err(de::Error::custom(format!(
+                        "interrupt: `after` is a number of seconds above 0 and below 60, not {}",
+                        i.after
+                    )));
+                }
+                Some(i) => Some(crate::case::Interrupt {
+                    after: i.after,
+                    handler: i.handler,
+                }),
+                None => None,
+            },
             warns: raw
                 .warns
                 .map(|w| w.into_iter().map(|Raises(m)| m).collect()),

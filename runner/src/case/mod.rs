@@ -188,9 +188,32 @@ pub struct Step {
     /// `audit:`: the `socket.*` audit events the step must raise, exactly and in order;
     /// `None` when the step states none (then they are not checked).
     pub audit: Option<Vec<AuditEvent>>,
+    /// `elapsed: [LO, HI]`: how long the step's call must take, in seconds (`HI` may be
+    /// absent: no upper bound).
+    pub elapsed: Option<(f64, Option<f64>)>,
+    /// `interrupt:`: a signal that arrives while the step runs.
+    pub interrupt: Option<Interrupt>,
     /// `warns:`: the warnings the step must emit, exactly and in order, each matched as the
     /// warning object (an exception value: `type`, `message`, …); `None`: not checked.
     pub warns: Option<Vec<Matcher>>,
+}
+
+/// `interrupt: {after, handler}`: a signal delivered `after` seconds into the step, to
+/// the thread making the call, whose Python handler returns or raises (PEP 475).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Interrupt {
+    pub after: f64,
+    pub handler: HandlerAction,
+}
+
+/// What the signal handler of `interrupt:` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandlerAction {
+    /// Returns: the interrupted call is retried.
+    Returns,
+    /// Raises `RuntimeError("raised by the signal handler")`: the exception propagates.
+    Raises,
 }
 
 /// One expected audit event (`audit:` item): `sys.audit(event, *args)` raised by the step.
