@@ -624,7 +624,7 @@ DECODERS = {
 # Needs
 # --------------------------------------------------------------------------------------
 
-NEED_KEYS = ("families", "ipv6", "privileges")
+NEED_KEYS = ("families", "ipv6", "privileges", "sockets")
 
 
 def name_list(mapping, key):
@@ -655,6 +655,26 @@ def family_problem(name):
         close_quietly(sock)
         return None
     return "cannot create a %s socket here (%s)" % (name, describe(last) if last else "no type")
+
+
+def socket_problem(names):
+    """None when socket(FAMILY, TYPE, PROTO) of these constant names can be created here,
+    else why not."""
+    if not (isinstance(names, list) and len(names) == 3
+            and all(isinstance(n, str) for n in names)):
+        raise BadRequest("needs.sockets holds [FAMILY, TYPE, PROTO] name triples")
+    numbers = []
+    for name in names:
+        value = safe_getattr(socket, name)
+        if value is None:
+            return "socket.%s is missing" % name
+        numbers.append(value)
+    try:
+        sock = socket.socket(*numbers)
+    except Exception as exc:
+        return "cannot create a socket(%s) here (%s)" % (", ".join(names), describe(exc))
+    close_quietly(sock)
+    return None
 
 
 def ipv6_problem():
@@ -690,6 +710,10 @@ def missing_needs(needs):
         raise BadRequest("needs.ipv6 must be a boolean")
     if ipv6:
         problem = ipv6_problem()
+        if problem:
+            reasons.append(problem)
+    for names in needs.get("sockets") or []:
+        problem = socket_problem(names)
         if problem:
             reasons.append(problem)
     privileges = name_list(needs, "privileges")

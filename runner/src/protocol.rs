@@ -200,6 +200,7 @@ impl RunRequest {
                 "families": self.needs.families,
                 "ipv6": self.needs.ipv6,
                 "privileges": self.needs.privileges,
+                "sockets": self.needs.sockets,
             },
             "consts": self.consts,
             "steps": steps,

@@ -92,6 +92,26 @@ impl Module {
             .map_err(|e| format!("cannot create a {name} socket here ({e})"))
     }
 
+    /// Whether a socket of `socket.FAMILY`, `socket.TYPE`, `socket.PROTO` (names) can be
+    /// created here (it is closed at once); else why not.
+    pub fn socket_supported(&self, names: &[String; 3]) -> Result<(), String> {
+        let mut numbers = [0i32; 3];
+        for (n, name) in numbers.iter_mut().zip(names) {
+            *n = self
+                .getattr(name)
+                .ok()
+                .and_then(|v| v.as_int())
+                .and_then(|v| num_traits::ToPrimitive::to_i32(&v))
+                .ok_or_else(|| format!("socket.{name} is missing"))?;
+        }
+        socket::socket_supported(numbers).map_err(|e| {
+            format!(
+                "cannot create a socket({}, {}, {}) here ({e})",
+                names[0], names[1], names[2]
+            )
+        })
+    }
+
     /// Whether IPv6 is usable here: `socket.has_ipv6` is true and an `AF_INET6` socket
     /// binds `("::1", 0)` (closed at once); else why not.
     pub fn ipv6_usable(&self) -> Result<(), String> {

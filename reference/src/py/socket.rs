@@ -1190,6 +1190,14 @@ pub fn family_supported(family: i32) -> Result<(), PyException> {
         .into())
 }
 
+/// Whether a socket of `[family, type, proto]` can be created (and is closed again).
+pub fn socket_supported([family, kind, proto]: [i32; 3]) -> Result<(), PyException> {
+    let mut s = Socket::open(family, kind, proto, None)?;
+    // An error from close(2) does not make the transport unusable.
+    let _ = s.close();
+    Ok(())
+}
+
 /// Whether an `AF_INET6` stream socket can be bound to `("::1", 0)`.
 pub fn ipv6_loopback_usable() -> Result<(), PyException> {
     let family = constants::value("AF_INET6").and_then(|f| i32::try_from(f).ok());

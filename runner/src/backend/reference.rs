@@ -294,6 +294,11 @@ fn missing_need(request: &RunRequest, m: &Module) -> Option<String> {
             reasons.push(why);
         }
     }
+    for names in &needs.sockets {
+        if let Err(why) = m.socket_supported(names) {
+            reasons.push(why);
+        }
+    }
     for privilege in &needs.privileges {
         let missing = match privilege {
             // The case runs on a thread of its own: its namespace is the case's.

@@ -462,7 +462,7 @@ impl<'de> Deserialize<'de> for NeedsSeed {
         impl<'de> de::Visitor<'de> for V {
             type Value = NeedsSeed;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a map of `families`, `ipv6`, `privileges`")
+                f.write_str("a map of `families`, `ipv6`, `privileges`, `sockets`")
             }
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<NeedsSeed, A::Error> {
                 let mut rest = serde_yaml::Mapping::new();

@@ -256,6 +256,10 @@ pub struct Needs {
     pub ipv6: bool,
     #[serde(default)]
     pub privileges: Vec<Privilege>,
+    /// `sockets: [[FAMILY, TYPE, PROTO], …]`: a socket of these constants (by name) can be
+    /// created here: the kernel offers the transport (SCTP, UDP-Lite, …).
+    #[serde(default)]
+    pub sockets: Vec<[String; 3]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
