@@ -611,12 +611,18 @@ mod tests {
             families: vec!["AF_NOPE".into()],
             ipv6: false,
             privileges: vec![crate::case::Privilege::NetRaw],
+            sockets: vec![["AF_INET".into(), "SOCK_STREAM".into(), "IPPROTO_NOPE".into()]],
         };
         assert_eq!(
             missing_need(&request(vec![], needs), &Module::new()).as_deref(),
             Some(
-                "socket.AF_NOPE is missing; privileged cases need a private namespace (not implemented)"
+                "socket.AF_NOPE is missing; socket.IPPROTO_NOPE is missing; privileged cases need a private namespace (not implemented)"
             )
         );
+        let needs = Needs {
+            sockets: vec![["AF_INET".into(), "SOCK_DGRAM".into(), "IPPROTO_UDP".into()]],
+            ..Needs::default()
+        };
+        assert_eq!(missing_need(&request(vec![], needs), &Module::new()), None);
     }
 }
