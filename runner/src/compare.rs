@@ -23,6 +23,8 @@ pub struct Context<'a> {
     pub errno_values: &'a HashMap<String, i64>,
     /// The case's temporary folder on the backend, for `!tmppath`.
     pub tmpdir: Option<&'a str>,
+    /// The addresses of the case's scripted peers, for `!peer`.
+    pub peers: &'a std::collections::BTreeMap<String, Value>,
 }
 
 /// Why an observed value does not match, and at which level the failed check stands.
@@ -195,6 +197,7 @@ fn check_value(expected: &Value, observed: &Value, cx: &Context) -> bool {
             .get(name)
             .is_some_and(|v| BigInt::from(*v) == *o),
         // The folder joined with the name by the platform's separator (`\\` on Windows).
+        (Value::Peer(name), o) => cx.peers.get(name).is_some_and(|e| check_value(e, o, cx)),
         (Value::TmpPath(name), Value::Str(o)) => cx.tmpdir.is_some_and(|dir| {
             o.strip_prefix(dir)
                 .and_then(|rest| rest.strip_prefix(['/', '\\']))
@@ -445,6 +448,7 @@ mod tests {
                 saved: &saved,
                 errno_values: &errno_values,
                 tmpdir: None,
+                peers: &Default::default(),
             },
             None,
         )
@@ -483,11 +487,16 @@ mod tests {
         ]);
         let saved = HashMap::from([("fd".to_owned(), Value::int(5))]);
         let errno_values = HashMap::from([("ECONNREFUSED".to_owned(), 111)]);
+        let peers = std::collections::BTreeMap::from([(
+            "srv".to_owned(),
+            Value::Tuple(vec![Value::Str("127.0.0.1".into()), Value::int(4242)]),
+        )]);
         let cx = Context {
             consts: &consts,
             saved: &saved,
             errno_values: &errno_values,
             tmpdir: Some("/t"),
+            peers: &peers,
         };
         let flags = Expected::Value(Value::Flags(vec![
             "SOCK_STREAM".into(),
@@ -517,6 +526,12 @@ mod tests {
         assert!(check(&tmp, &Value::Str("/t/a.sock".into()), &cx, None).is_ok());
         assert!(check(&tmp, &Value::Str("/t\\a.sock".into()), &cx, None).is_ok());
         assert!(check(&tmp, &Value::Str("/t/b.sock".into()), &cx, None).is_err());
+        let peer = Expected::Value(Value::Peer("srv".into()));
+        let addr = |port: i64| Value::Tuple(vec![Value::Str("127.0.0.1".into()), Value::int(port)]);
+        assert!(check(&peer, &addr(4242), &cx, None).is_ok());
+        assert!(check(&peer, &addr(4243), &cx, None).is_err());
+        let unknown = Expected::Value(Value::Peer("nope".into()));
+        assert!(check(&unknown, &addr(4242), &cx, None).is_err());
     }
 
     #[test]
@@ -615,6 +630,7 @@ mod tests {
             saved: &saved,
             errno_values: &errno_values,
             tmpdir: None,
+            peers: &Default::default(),
         };
         let m = check(&e, &o, &cx, Some(Level::Cpython)).unwrap_err();
         assert_eq!(m.level, Level::Cpython);

@@ -1,7 +1,7 @@
 //! Execution: runs cases on a backend, in parallel workers, and judges each one. Emits
 //! events and never prints; reporters consume the events.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::backend::{Backend, BackendError};
 use crate::case::{AuditEvent, Case, Expected, Level, Outcome};
 use crate::compare::{self, Context, Mismatch, Scope};
+use crate::peer::{PeerReport, Peers};
 use crate::protocol::{BackendInfo, Observed, ObservedStep, Reply, RunRequest};
 use crate::value::Value;
 use crate::version::{PyVersion, platforms_match};
@@ -192,16 +193,21 @@ struct Judgement {
     details: Vec<String>,
 }
 
+/// What a backend reported of a case that ran, with what its scripted peers saw.
+struct Seen<'a> {
+    steps: &'a [ObservedStep],
+    consts: &'a HashMap<String, Value>,
+    tmpdir: Option<&'a str>,
+    /// The peers' addresses (`!peer NAME`).
+    peers: &'a BTreeMap<String, Value>,
+    /// What each peer saw, or why it failed.
+    peer_reports: &'a [(String, Result<PeerReport, String>)],
+}
+
 /// Compares what ran with what was expected, step by step, up to the first behaviour
-/// failure.
-fn judge(
-    case: &Case,
-    planned: &[Planned],
-    observed: &[ObservedStep],
-    consts: &HashMap<String, Value>,
-    info: &BackendInfo,
-    tmpdir: Option<&str>,
-) -> Judgement {
+/// failure; then what the case's peers saw.
+fn judge(case: &Case, planned: &[Planned], info: &BackendInfo, seen: &Seen) -> Judgement {
+    let (observed, consts, tmpdir) = (seen.steps, seen.consts, seen.tmpdir);
     let mut saved = HashMap::new();
     let mut found = Judgement::default();
     // Whether the step before differed in a CPython detail: a backend stops after a step
@@ -230,6 +236,7 @@ fn judge(
             saved: &saved,
             errno_values: &info.errno_values,
             tmpdir,
+            peers: seen.peers,
         };
         let level = compare::behaviour_in(plan.scope);
         let verdict = match (plan.outcome, &obs.result) {
@@ -268,6 +275,70 @@ fn judge(
         }
         if failed {
             break;
+        }
+    }
+    if found.failure.is_none() {
+        let cx = Context {
+            consts,
+            saved: &saved,
+            errno_values: &info.errno_values,
+            tmpdir,
+            peers: seen.peers,
+        };
+        for m in judge_peers(case, seen.peer_reports, &cx) {
+            if m.level == Level::Cpython {
+                found.details.push(m.why);
+            } else {
+                found.failure.get_or_insert(m.why);
+            }
+        }
+    }
+    found
+}
+
+/// The checks of the peers' `expect:` against what each saw (after the steps).
+fn judge_peers(
+    case: &Case,
+    reports: &[(String, Result<PeerReport, String>)],
+    cx: &Context,
+) -> Vec<Mismatch> {
+    let level = compare::behaviour_in(case.level);
+    let mut found = Vec::new();
+    for (name, report) in reports {
+        let report = match report {
+            Ok(r) => r,
+            Err(why) => {
+                found.push(Mismatch {
+                    level: Level::Behaviour,
+                    why: format!("peer `{name}`: {why}"),
+                });
+                continue;
+            }
+        };
+        let expect = &case.peers[name].expect;
+        let numbers = [
+            ("connections", &expect.connections),
+            ("received", &expect.received),
+            ("datagrams", &expect.datagrams),
+        ];
+        for (what, expected) in numbers {
+            if let Some(e) = expected {
+                if let Err(m) = compare::check(e, &report.field(what), cx, case.level) {
+                    found.push(Mismatch {
+                        why: format!("peer `{name}` {what}: {}", m.why),
+                        ..m
+                    });
+                }
+            }
+        }
+        if let Some(eof) = expect.eof {
+            if eof != report.eof {
+                let saw = if report.eof { "saw" } else { "did not see" };
+                found.push(Mismatch {
+                    level,
+                    why: format!("peer `{name}` {saw} the end of the stream"),
+                });
+            }
         }
     }
     found
@@ -361,13 +432,19 @@ pub fn run_case(
         Ok(p) => p,
         Err(why) => return result(Verdict::Skip, 0.0, vec![], Some(why)),
     };
-    let request = RunRequest::new(case, &planned);
+    let peers = match Peers::start(&case.peers) {
+        Ok(p) => p,
+        Err(why) => return result(Verdict::Error, 0.0, vec![], Some(why)),
+    };
+    let addresses = peers.addresses();
+    let request = RunRequest::new(case, &planned, &addresses);
     let timeout = case
         .timeout
         .map_or(default_timeout, Duration::from_secs_f64);
     let start = Instant::now();
     let reply = worker.run(&request, timeout);
     let duration = start.elapsed().as_secs_f64();
+    let peer_reports = peers.finish();
     match reply {
         Reply::Unsupported(why) => result(Verdict::Unsupported, duration, vec![], Some(why)),
         Reply::Error(why) => result(Verdict::Error, duration, vec![], Some(why)),
@@ -395,7 +472,14 @@ pub fn run_case(
                     warnings: o.warnings.clone(),
                 })
                 .collect();
-            let found = judge(case, &planned, &steps, &consts, info, tmpdir.as_deref());
+            let seen = Seen {
+                steps: &steps,
+                consts: &consts,
+                tmpdir: tmpdir.as_deref(),
+                peers: &addresses,
+                peer_reports: &peer_reports,
+            };
+            let found = judge(case, &planned, info, &seen);
             let verdict = match (&found.failure, found.details.is_empty()) {
                 (Some(_), _) => Verdict::Fail,
                 (None, false) => Verdict::Differs,

@@ -10,6 +10,7 @@ pub mod case;
 pub mod compare;
 pub mod coverage;
 pub mod exec;
+pub mod peer;
 pub mod protocol;
 pub mod report;
 pub mod results;

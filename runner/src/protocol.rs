@@ -95,7 +95,13 @@ impl RunRequest {
     /// A step judged only at the CPython level expects `any` outcome kind, so that the
     /// behaviour steps after it still run when it differs; unless it saves a value, which
     /// the later steps could not do without.
-    pub fn new(case: &Case, planned: &[Planned]) -> RunRequest {
+    /// `peers` are the addresses of the case's scripted peers, which replace `!peer NAME`
+    /// in the inputs.
+    pub fn new(
+        case: &Case,
+        planned: &[Planned],
+        peers: &std::collections::BTreeMap<String, Value>,
+    ) -> RunRequest {
         let mut consts = Vec::new();
         let steps = case
             .steps
@@ -124,10 +130,10 @@ impl RunRequest {
                     } => (
                         StepKind::Call,
                         target,
-                        args.iter().map(|a| a.0.clone()).collect(),
+                        args.iter().map(|a| a.0.with_peers(peers)).collect(),
                         kwargs
                             .iter()
-                            .map(|(k, v)| (k.clone(), v.0.clone()))
+                            .map(|(k, v)| (k.clone(), v.0.with_peers(peers)))
                             .collect(),
                     ),
                     Action::Get { target } => (StepKind::Get, target, vec![], vec![]),

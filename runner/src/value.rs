@@ -45,6 +45,9 @@ pub enum Value {
     Ref(String),
     /// A file name inside the case's own temporary folder, as a `str` path.
     TmpPath(String),
+    /// The address of the case's scripted peer `NAME` (`!peer NAME`): resolved by the
+    /// runner before a request goes out, never on the wire.
+    Peer(String),
     /// The bitwise OR of the backend's values of these `socket` constants, as an `int`.
     Flags(Vec<String>),
     /// The backend's value of `errno.NAME`, as an `int`.
@@ -133,6 +136,30 @@ fn parse_int(s: &str) -> Result<BigInt, WireError> {
 }
 
 impl Value {
+    /// This value with every `!peer NAME` replaced by the peer's address from `peers`
+    /// (left as it is when `peers` lacks the name).
+    pub fn with_peers(&self, peers: &std::collections::BTreeMap<String, Value>) -> Value {
+        match self {
+            Value::Peer(n) => peers.get(n).cloned().unwrap_or_else(|| self.clone()),
+            Value::Tuple(items) => {
+                Value::Tuple(items.iter().map(|v| v.with_peers(peers)).collect())
+            }
+            Value::List(items) => Value::List(items.iter().map(|v| v.with_peers(peers)).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// The names of the peers this value refers to (`!peer NAME`, also inside containers).
+    pub fn peer_names(&self, out: &mut Vec<String>) {
+        match self {
+            Value::Peer(n) => out.push(n.clone()),
+            Value::Tuple(items) | Value::List(items) => {
+                items.iter().for_each(|v| v.peer_names(out));
+            }
+            _ => {}
+        }
+    }
+
     pub fn int(i: impl Into<BigInt>) -> Value {
         Value::Int(i.into())
     }
@@ -162,6 +189,7 @@ impl Value {
             Value::Const(n) => json!({ "const": n }),
             Value::Ref(n) => json!({ "ref": n }),
             Value::TmpPath(n) => json!({ "tmppath": n }),
+            Value::Peer(n) => json!({ "peer": n }),
             Value::Flags(names) => json!({ "flags": names }),
             Value::Errno(n) => json!({ "errno": n }),
             Value::Decimal(t) => json!({ "decimal": t }),
@@ -289,6 +317,7 @@ impl Value {
             Value::Const(_) => "const".into(),
             Value::Ref(_) => "ref".into(),
             Value::TmpPath(_) => "str".into(),
+            Value::Peer(_) => "peer".into(),
             Value::Flags(_) | Value::Errno(_) => "int".into(),
             Value::Decimal(_) => "decimal.Decimal".into(),
             Value::Fraction(_) => "fractions.Fraction".into(),
@@ -454,6 +483,7 @@ impl fmt::Display for Value {
             Value::Const(n) => write!(f, "{n}"),
             Value::Ref(n) => write!(f, "${n}"),
             Value::TmpPath(n) => write!(f, "'[tmp]/{n}'"),
+            Value::Peer(n) => write!(f, "<peer {n}>"),
             Value::Flags(names) => f.write_str(&names.join("|")),
             Value::Errno(n) => write!(f, "errno.{n}"),
             Value::Decimal(t) => write!(f, "Decimal('{t}')"),

@@ -249,6 +249,7 @@ fn to_object(
             .cloned()
             .ok_or_else(|| format!("nothing saved as `{name}`"))?,
         Value::TmpPath(name) => Object::Str(tmp.path(name)?),
+        Value::Peer(name) => return Err(format!("the address of peer `{name}` was not resolved")),
         Value::Decimal(t) => Object::Real(
             reference::py::Real::decimal(t).ok_or_else(|| format!("bad decimal {t:?}"))?,
         ),

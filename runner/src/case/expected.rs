@@ -287,6 +287,11 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
                 }
                 value(Value::TmpPath(name))
             }
+            "peer" => {
+                let name: String = content.newtype_variant()?;
+                ctx::use_peer(&name);
+                value(Value::Peer(name))
+            }
             "any" => {
                 content.newtype_variant::<()>()?;
                 Ok(Expected::Any)
@@ -353,7 +358,7 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
                 content.newtype_variant::<Matcher>()?,
             ))),
             other => Err(de::Error::custom(format!(
-                "unknown tag `!{other}` (known: !tuple, !bytes, !bytearray, !int, !const, !flags, !errno, !decimal, !fraction, !ref, !tmppath{})",
+                "unknown tag `!{other}` (known: !tuple, !bytes, !bytearray, !int, !const, !flags, !errno, !decimal, !fraction, !ref, !tmppath, !peer{})",
                 if expected {
                     ", !match, !any, !class, !saved"
                 } else {

@@ -77,6 +77,9 @@ pub(super) mod ctx {
         pub ids: HashMap<String, PathBuf>,
         /// Names saved by the steps read so far in the current case.
         pub saved: HashSet<String>,
+        /// Peers the current case's values name (`!peer NAME`), checked against its
+        /// `peers:` once the case is read.
+        pub peers_used: Vec<String>,
     }
 
     thread_local! {
@@ -166,7 +169,20 @@ pub(super) mod ctx {
     }
 
     pub fn start_case() {
-        get(|s| s.saved.clear());
+        get(|s| {
+            s.saved.clear();
+            s.peers_used.clear();
+        });
+    }
+
+    /// Notes a `!peer NAME`.
+    pub fn use_peer(name: &str) {
+        get(|s| s.peers_used.push(name.to_owned()));
+    }
+
+    /// The peers named by the current case's values.
+    pub fn peers_used() -> Vec<String> {
+        get(|s| s.peers_used.clone())
     }
 
     pub fn register_id(id: &str) -> Result<(), String> {
@@ -509,6 +525,19 @@ impl<'de> Deserialize<'de> for RawCaseSeed {
                 case.id.0
             )));
         }
+        let peers = case.peers.as_ref();
+        for name in ctx::peers_used() {
+            if !peers.is_some_and(|p| p.contains_key(&name)) {
+                return Err(de::Error::custom(format!(
+                    "case `{}` uses `!peer {name}`, but its `peers:` declares no peer `{name}`",
+                    case.id.0
+                )));
+            }
+        }
+        for (name, spec) in peers.into_iter().flatten() {
+            spec.validate()
+                .map_err(|e| de::Error::custom(format!("peers: {name}: {e}")))?;
+        }
         Ok(RawCaseSeed(case))
     }
 }
@@ -528,6 +557,7 @@ struct RawCase {
     timeout: Option<f64>,
     note: Option<String>,
     level: Option<Level>,
+    peers: Option<BTreeMap<String, crate::peer::PeerSpec>>,
 }
 
 #[derive(Deserialize)]
@@ -754,6 +784,7 @@ fn load_text(
         file: shown.to_owned(),
         ids,
         saved: HashSet::new(),
+        peers_used: Vec::new(),
     };
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -798,6 +829,7 @@ fn load_text(
                 timeout: c.timeout,
                 note: c.note,
                 level: c.level,
+                peers: c.peers.unwrap_or_default(),
             })
             .collect())
     });

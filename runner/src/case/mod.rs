@@ -79,6 +79,8 @@ pub struct Case {
     pub note: Option<String>,
     /// `level:` on the case: the level of every check in it that says none closer.
     pub level: Option<Level>,
+    /// `peers:`: the scripted peers the runner plays for this case, by name.
+    pub peers: BTreeMap<String, crate::peer::PeerSpec>,
 }
 
 /// Where a target path starts.
