@@ -612,7 +612,11 @@ mod tests {
             families: vec!["AF_NOPE".into()],
             ipv6: false,
             privileges: vec![crate::case::Privilege::NetRaw],
-            sockets: vec![["AF_INET".into(), "SOCK_STREAM".into(), "IPPROTO_NOPE".into()]],
+            sockets: vec![[
+                "AF_INET".into(),
+                "SOCK_STREAM".into(),
+                "IPPROTO_NOPE".into(),
+            ]],
         };
         assert_eq!(
             missing_need(&request(vec![], needs), &Module::new()).as_deref(),
