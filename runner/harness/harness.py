@@ -91,6 +91,7 @@ import builtins  # noqa: E402
 import enum  # noqa: E402
 import errno  # noqa: E402
 import gc  # noqa: E402
+import hashlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import shutil  # noqa: E402
@@ -105,6 +106,9 @@ import warnings  # noqa: E402
 MAX_DEPTH = 64
 # An opaque object's repr is cut to this many characters.
 MAX_REPR = 4000
+# bytes/bytearray longer than this go out as a summary, keeping this many first bytes.
+SUMMARY_LIMIT = 65536
+SUMMARY_HEAD = 32
 # Decimal digits converted at a time: CPython 3.11 (and the security releases of 3.7 to
 # 3.10) refuse str(int) / int(str) beyond 4300 digits, but the protocol allows any size.
 DIGIT_CHUNK = 1000
@@ -395,10 +399,8 @@ class Case(object):
             return {"float": repr(value)}
         if cls is str:
             return encode_str(value)
-        if cls is bytes:
-            return {"bytes": value.hex()}
-        if cls is bytearray:
-            return {"bytearray": bytes(value).hex()}
+        if cls is bytes or cls is bytearray:
+            return encode_byte_string(value)
         if cls is tuple or cls is list or isinstance(value, BaseException):
             return self.encode_container(value, depth)
         if isinstance(value, type):
@@ -514,6 +516,17 @@ class Case(object):
             self.tmpdir = None
         if seen_any and sys.implementation.name != "cpython":
             gc.collect()  # let a tracing GC finalise what the case dropped
+
+
+def encode_byte_string(value):
+    """`bytes`/`bytearray` on the wire; beyond SUMMARY_LIMIT bytes, as a summary (type,
+    length, SHA-256 digest, first bytes), so that responses stay small."""
+    kind = "bytes" if type(value) is bytes else "bytearray"
+    if len(value) <= SUMMARY_LIMIT:
+        return {kind: bytes(value).hex()}
+    return {"summary": {"type": kind, "len": len(value),
+                        "sha256": hashlib.sha256(value).hexdigest(),
+                        "head": bytes(value[:SUMMARY_HEAD]).hex()}}
 
 
 def encode_str(text):

@@ -204,6 +204,23 @@ fn check_value(expected: &Value, observed: &Value, cx: &Context) -> bool {
                 .is_some_and(|rest| rest == name)
         }),
         (Value::Float(e), Value::Float(o)) => e == o || (e.is_nan() && o.is_nan()),
+        // A long byte string came back summarised: equal when type, length and digest are.
+        (
+            Value::Bytes(e) | Value::ByteArray(e),
+            Value::Summary {
+                type_name,
+                len,
+                sha256,
+                ..
+            },
+        ) => {
+            let kind = if matches!(expected, Value::Bytes(_)) {
+                "bytes"
+            } else {
+                "bytearray"
+            };
+            type_name == kind && e.len() == *len && crate::value::sha256_hex(e) == *sha256
+        }
         (Value::Tuple(e), Value::Tuple(o)) | (Value::List(e), Value::List(o)) => {
             e.len() == o.len() && e.iter().zip(o).all(|(e, o)| check_value(e, o, cx))
         }
@@ -223,6 +240,7 @@ fn len_of(v: &Value) -> Option<usize> {
     match v {
         Value::Str(s) => Some(s.chars().count()),
         Value::Bytes(b) | Value::ByteArray(b) => Some(b.len()),
+        Value::Summary { len, .. } => Some(*len),
         Value::Tuple(t) | Value::List(t) => Some(t.len()),
         _ => None,
     }
@@ -532,6 +550,44 @@ mod tests {
         assert!(check(&peer, &addr(4243), &cx, None).is_err());
         let unknown = Expected::Value(Value::Peer("nope".into()));
         assert!(check(&unknown, &addr(4242), &cx, None).is_err());
+        // A long byte string comes back summarised; equality still holds by digest.
+        let long = vec![7u8; crate::value::SUMMARY_LIMIT + 1];
+        let seen = Value::byte_string(&long, false);
+        assert!(matches!(seen, Value::Summary { .. }));
+        let round = Value::from_json(&seen.to_json()).expect("a summary decodes");
+        assert_eq!(round, seen);
+        assert!(
+            check(
+                &Expected::Value(Value::Bytes(long.clone())),
+                &seen,
+                &cx,
+                None
+            )
+            .is_ok()
+        );
+        let mut other = long.clone();
+        other[100] = 8;
+        assert!(check(&Expected::Value(Value::Bytes(other)), &seen, &cx, None).is_err());
+        assert!(
+            check(
+                &Expected::Value(Value::ByteArray(long.clone())),
+                &seen,
+                &cx,
+                None
+            )
+            .is_err()
+        );
+        let len = Matcher {
+            ty: Some("bytes".into()),
+            len: Some(long.len()),
+            ..Matcher::default()
+        };
+        assert!(check(&Expected::Match(Box::new(len)), &seen, &cx, None).is_ok());
+        // Short ones stay whole.
+        assert_eq!(
+            Value::byte_string(b"ab", true),
+            Value::ByteArray(b"ab".to_vec())
+        );
     }
 
     #[test]

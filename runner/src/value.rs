@@ -33,6 +33,15 @@ pub enum Value {
         mro: Vec<String>,
     },
     Exception(Box<ExceptionValue>),
+    /// A `bytes` or `bytearray` longer than [`SUMMARY_LIMIT`], kept as its type, length,
+    /// SHA-256 digest (hex) and first bytes, so that results stay proportional to the
+    /// number of cases. An expected value still compares with it exactly, by digest.
+    Summary {
+        type_name: String,
+        len: usize,
+        sha256: String,
+        head: Vec<u8>,
+    },
     /// Any other object: sockets, files, functions. `id` is unique within one case run.
     Object {
         type_name: String,
@@ -135,7 +144,36 @@ fn parse_int(s: &str) -> Result<BigInt, WireError> {
     s.parse().map_err(|_| WireError(format!("bad int {s:?}")))
 }
 
+/// Byte strings longer than this travel and are kept as a [`Value::Summary`].
+pub const SUMMARY_LIMIT: usize = 65536;
+/// How many leading bytes a summary keeps.
+pub const SUMMARY_HEAD: usize = 32;
+
+/// The SHA-256 digest of `data`, in lower-case hex.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(data))
+}
+
 impl Value {
+    /// `data` as a `bytes` (or, with `bytearray`, a `bytearray`) value, summarised when
+    /// longer than [`SUMMARY_LIMIT`].
+    pub fn byte_string(data: &[u8], bytearray: bool) -> Value {
+        if data.len() > SUMMARY_LIMIT {
+            return Value::Summary {
+                type_name: if bytearray { "bytearray" } else { "bytes" }.to_owned(),
+                len: data.len(),
+                sha256: sha256_hex(data),
+                head: data[..SUMMARY_HEAD].to_vec(),
+            };
+        }
+        if bytearray {
+            Value::ByteArray(data.to_vec())
+        } else {
+            Value::Bytes(data.to_vec())
+        }
+    }
+
     /// This value with every `!peer NAME` replaced by the peer's address from `peers`
     /// (left as it is when `peers` lacks the name).
     pub fn with_peers(&self, peers: &std::collections::BTreeMap<String, Value>) -> Value {
@@ -186,6 +224,14 @@ impl Value {
                 repr,
                 id,
             } => json!({ "object": type_name, "repr": repr, "id": id }),
+            Value::Summary {
+                type_name,
+                len,
+                sha256,
+                head,
+            } => json!({ "summary": {
+                "type": type_name, "len": len, "sha256": sha256, "head": hex(head),
+            }}),
             Value::Const(n) => json!({ "const": n }),
             Value::Ref(n) => json!({ "ref": n }),
             Value::TmpPath(n) => json!({ "tmppath": n }),
@@ -267,6 +313,30 @@ impl Value {
         if let Some(e) = obj.get("exception") {
             return Ok(Value::Exception(Box::new(ExceptionValue::from_json(e)?)));
         }
+        if let Some(Json::Object(sum)) = obj.get("summary") {
+            let text = |k: &str| {
+                sum.get(k)
+                    .and_then(Json::as_str)
+                    .ok_or_else(|| WireError(format!("a summary needs `{k}`: {j}")))
+            };
+            let type_name = text("type")?;
+            if type_name != "bytes" && type_name != "bytearray" {
+                return Err(WireError(format!(
+                    "a summary is of bytes or bytearray: {j}"
+                )));
+            }
+            let len = sum
+                .get("len")
+                .and_then(Json::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| WireError(format!("a summary needs `len`: {j}")))?;
+            return Ok(Value::Summary {
+                type_name: type_name.to_owned(),
+                len,
+                sha256: text("sha256")?.to_ascii_lowercase(),
+                head: unhex(text("head")?)?,
+            });
+        }
         if obj.contains_key("object") {
             return Ok(Value::Object {
                 type_name: s("object")?.to_owned(),
@@ -313,7 +383,7 @@ impl Value {
             Value::Enum { class, .. } => class.clone(),
             Value::Class { .. } => "type".into(),
             Value::Exception(e) => e.type_name.clone(),
-            Value::Object { type_name, .. } => type_name.clone(),
+            Value::Object { type_name, .. } | Value::Summary { type_name, .. } => type_name.clone(),
             Value::Const(_) => "const".into(),
             Value::Ref(_) => "ref".into(),
             Value::TmpPath(_) => "str".into(),
@@ -480,6 +550,19 @@ impl fmt::Display for Value {
             Value::Class { name, .. } => write!(f, "<class '{name}'>"),
             Value::Exception(e) => write!(f, "{e}"),
             Value::Object { repr, .. } => f.write_str(repr),
+            Value::Summary {
+                type_name,
+                len,
+                sha256,
+                head,
+            } => {
+                let start = Value::Bytes(head.clone()).to_string();
+                let short = &sha256[..sha256.len().min(16)];
+                write!(
+                    f,
+                    "<{type_name} of {len} bytes, sha256 {short}…, starting {start}>"
+                )
+            }
             Value::Const(n) => write!(f, "{n}"),
             Value::Ref(n) => write!(f, "${n}"),
             Value::TmpPath(n) => write!(f, "'[tmp]/{n}'"),

@@ -182,8 +182,8 @@ fn to_value(obj: &Object, ids: &mut Ids) -> Value {
         Object::Int(i) => Value::Int(i.clone()),
         Object::Float(f) => Value::Float(*f),
         Object::Str(s) => Value::Str(s.clone()),
-        Object::Bytes(b) => Value::Bytes(b.clone()),
-        Object::ByteArray(b) => Value::ByteArray(b.borrow().clone()),
+        Object::Bytes(b) => Value::byte_string(b, false),
+        Object::ByteArray(b) => Value::byte_string(&b.borrow(), true),
         Object::Tuple(items) => Value::Tuple(items.iter().map(|o| to_value(o, ids)).collect()),
         Object::List(items) => Value::List(items.iter().map(|o| to_value(o, ids)).collect()),
         Object::Enum(m) => Value::Enum {
@@ -274,7 +274,11 @@ fn to_object(
                 .map(|(_, v)| (*v).into())
                 .ok_or_else(|| format!("no errno {name} here"))?,
         ),
-        Value::Enum { .. } | Value::Class { .. } | Value::Exception(_) | Value::Object { .. } => {
+        Value::Enum { .. }
+        | Value::Class { .. }
+        | Value::Exception(_)
+        | Value::Object { .. }
+        | Value::Summary { .. } => {
             return Err(format!("{v} cannot be passed as an input"));
         }
     })
