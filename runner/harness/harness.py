@@ -335,7 +335,24 @@ def hello_info():
         # This backend's errno values, so that the runner can check `errno: ENAME` by value
         # (errno_name gives one name per value: EAGAIN, never its alias EWOULDBLOCK).
         "errno_values": int_table(errno),
+        # Classes the socket module binds under another name than their own (PyPy's
+        # socket.timeout is _socket.timeout; gevent's socket.socket is its own class), so
+        # that the runner compares classes by identity, not by __module__.
+        "type_aliases": type_aliases(),
     }
+
+
+def type_aliases():
+    """{qualified class name: ["socket.NAME", ...]} for the module's classes."""
+    table = {}
+    for name in sorted(dir(socket)):
+        obj = safe_getattr(socket, name)
+        if isinstance(obj, type):
+            alias = "socket." + name
+            qualified = type_name(obj)
+            if qualified != alias:
+                table.setdefault(qualified, []).append(alias)
+    return table
 
 
 # --------------------------------------------------------------------------------------

@@ -25,6 +25,32 @@ pub struct Context<'a> {
     pub tmpdir: Option<&'a str>,
     /// The addresses of the case's scripted peers, for `!peer`.
     pub peers: &'a std::collections::BTreeMap<String, Value>,
+    /// The backend's type aliases: a class's qualified name → the `socket.NAME`s its
+    /// `socket` module binds to that very class (PyPy's `_socket.timeout` is
+    /// `socket.timeout`), so that classes compare by identity, not by `__module__`.
+    pub aliases: &'a HashMap<String, Vec<String>>,
+}
+
+impl Context<'_> {
+    /// Whether an observed class named `observed` is the class the format calls
+    /// `expected`: the same name, or the object the backend's `socket` module binds to
+    /// `expected`.
+    pub fn same_type(&self, expected: &str, observed: &str) -> bool {
+        expected == observed
+            || self
+                .aliases
+                .get(observed)
+                .is_some_and(|names| names.iter().any(|n| n == expected))
+    }
+
+    /// [`Context::same_type`] item by item.
+    fn same_mro(&self, expected: &[String], observed: &[String]) -> bool {
+        expected.len() == observed.len()
+            && expected
+                .iter()
+                .zip(observed)
+                .all(|(e, o)| self.same_type(e, o))
+    }
 }
 
 /// Why an observed value does not match, and at which level the failed check stands.
@@ -112,7 +138,7 @@ pub fn check(
             None => miss(format!("nothing was saved as {name}")),
         },
         Expected::Class(name) => match observed {
-            Value::Class { name: n, .. } if n == name => Ok(()),
+            Value::Class { name: n, .. } if cx.same_type(name, n) => Ok(()),
             _ => fail(),
         },
         Expected::Tuple(items) => match observed {
@@ -260,7 +286,7 @@ pub fn check_matcher(
     let mut worst = Worst::default();
     if let Some(t) = &m.ty {
         let have = observed.type_name();
-        if &have != t {
+        if !cx.same_type(t, &have) {
             return miss(format!("expected a {t}, got {observed} (a {have})"));
         }
     }
@@ -315,7 +341,7 @@ pub fn check_matcher(
         }
     }
     if let Some(mro) = &m.mro {
-        if mro_of(observed) != Some(mro.as_slice()) {
+        if !mro_of(observed).is_some_and(|o| cx.same_mro(mro, o)) {
             return miss(format!(
                 "expected mro [{}], got {}",
                 mro.join(", "),
@@ -335,7 +361,7 @@ pub fn check_matcher(
         }
     }
     if let Some(base) = &m.subclass_of {
-        if !mro_of(observed).is_some_and(|m| m.contains(base)) {
+        if !mro_of(observed).is_some_and(|m| m.iter().any(|o| cx.same_type(base, o))) {
             return fail(format!("a subclass of {base}"));
         }
     }
@@ -467,6 +493,7 @@ mod tests {
                 errno_values: &errno_values,
                 tmpdir: None,
                 peers: &Default::default(),
+                aliases: &Default::default(),
             },
             None,
         )
@@ -505,6 +532,10 @@ mod tests {
         ]);
         let saved = HashMap::from([("fd".to_owned(), Value::int(5))]);
         let errno_values = HashMap::from([("ECONNREFUSED".to_owned(), 111)]);
+        let aliases = HashMap::from([(
+            "_socket.timeout".to_owned(),
+            vec!["socket.timeout".to_owned()],
+        )]);
         let peers = std::collections::BTreeMap::from([(
             "srv".to_owned(),
             Value::Tuple(vec![Value::Str("127.0.0.1".into()), Value::int(4242)]),
@@ -515,6 +546,7 @@ mod tests {
             errno_values: &errno_values,
             tmpdir: Some("/t"),
             peers: &peers,
+            aliases: &aliases,
         };
         let flags = Expected::Value(Value::Flags(vec![
             "SOCK_STREAM".into(),
@@ -687,6 +719,7 @@ mod tests {
             errno_values: &errno_values,
             tmpdir: None,
             peers: &Default::default(),
+            aliases: &Default::default(),
         };
         let m = check(&e, &o, &cx, Some(Level::Cpython)).unwrap_err();
         assert_eq!(m.level, Level::Cpython);

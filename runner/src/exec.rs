@@ -237,6 +237,7 @@ fn judge(case: &Case, planned: &[Planned], info: &BackendInfo, seen: &Seen) -> J
             errno_values: &info.errno_values,
             tmpdir,
             peers: seen.peers,
+            aliases: &info.type_aliases,
         };
         let level = compare::behaviour_in(plan.scope);
         let verdict = match (plan.outcome, &obs.result) {
@@ -284,6 +285,7 @@ fn judge(case: &Case, planned: &[Planned], info: &BackendInfo, seen: &Seen) -> J
             errno_values: &info.errno_values,
             tmpdir,
             peers: seen.peers,
+            aliases: &info.type_aliases,
         };
         for m in judge_peers(case, seen.peer_reports, &cx) {
             if m.level == Level::Cpython {

@@ -375,6 +375,10 @@ pub struct BackendInfo {
     /// aliases such as `EWOULDBLOCK` hold.
     #[serde(skip)]
     pub errno_values: HashMap<String, i64>,
+    /// The backend's type aliases (see `compare::Context::aliases`): a class's qualified
+    /// name → the `socket.NAME`s bound to it.
+    #[serde(skip)]
+    pub type_aliases: HashMap<String, Vec<String>>,
 }
 
 pub(crate) fn ser_version<S: serde::Serializer>(v: &PyVersion, s: S) -> Result<S::Ok, S::Error> {
@@ -416,6 +420,21 @@ impl BackendInfo {
                 .map(|m| {
                     m.iter()
                         .filter_map(|(k, v)| v.as_i64().map(|v| (k.clone(), v)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            type_aliases: j["type_aliases"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| {
+                            let names = v.as_array().map_or_else(Vec::new, |a| {
+                                a.iter()
+                                    .filter_map(|x| x.as_str().map(str::to_owned))
+                                    .collect()
+                            });
+                            (k.clone(), names)
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),

@@ -44,9 +44,25 @@ impl ReferenceBackend {
                     .iter()
                     .map(|(name, value)| ((*name).to_owned(), i64::from(*value)))
                     .collect(),
+                type_aliases: type_aliases(&Module::new()),
             },
         }
     }
+}
+
+/// The classes the module binds under another name than their own (`socket.timeout` is
+/// `TimeoutError`), as the harness reports them: qualified name → `socket.NAME`s.
+fn type_aliases(m: &Module) -> HashMap<String, Vec<String>> {
+    let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
+    for name in m.attribute_names() {
+        if let Ok(Object::Class(class)) = m.getattr(&name) {
+            let alias = format!("socket.{name}");
+            if class.name() != alias {
+                aliases.entry(class.name()).or_default().push(alias);
+            }
+        }
+    }
+    aliases
 }
 
 impl Default for ReferenceBackend {
