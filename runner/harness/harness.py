@@ -95,6 +95,7 @@ import hashlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 import socket  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -796,6 +797,10 @@ class Step(object):
         if self.expect not in ("return", "raise", "any"):
             raise BadRequest("step %d: expect must be return, raise or any" % number)
         self.observe = raw.get("observe", False) is True
+        self.interrupt = raw.get("interrupt")
+        if self.interrupt is not None and not Interrupt.valid(self.interrupt):
+            raise BadRequest("step %d: interrupt must be {after: seconds above 0 and below 60, "
+                             "handler: returns or raises}" % number)
 
 
 class Observer(object):
@@ -819,6 +824,64 @@ class Observer(object):
 AUDIT_HOOKS = hasattr(sys, "addaudithook")
 if AUDIT_HOOKS:
     sys.addaudithook(Observer.hook)
+
+
+class Interrupt(object):
+    """A step's `interrupt`: SIGALRM `after` seconds into the step, with a Python handler
+    (`signal.signal`) that counts its runs and, for `handler: raises`, raises
+    RuntimeError. The handler acts only while the step's call itself runs (`in_call`, set
+    by run_step just around the call): a signal that lands in harness code before or
+    after the call is ignored, so it never turns into an outcome of its own."""
+
+    AVAILABLE = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")  # not on Windows
+    MESSAGE = "raised by the signal handler"
+
+    in_call = False  # True just around the step's call (run_step)
+    raises = False
+    runs = 0
+
+    @staticmethod
+    def valid(wire):
+        """Whether `wire` is a well-formed `interrupt` of a run request."""
+        if not isinstance(wire, dict):
+            return False
+        after = wire.get("after")
+        return (isinstance(after, (int, float)) and not isinstance(after, bool)
+                and 0 < after < 60 and wire.get("handler") in ("returns", "raises"))
+
+    @classmethod
+    def handler(cls, signum, frame):
+        if not cls.in_call:
+            return
+        cls.runs += 1
+        if cls.raises:
+            raise RuntimeError(cls.MESSAGE)
+
+
+def interrupted_step(case, step):
+    """Run one step (observed_step), delivering its `interrupt` signal while it runs, and
+    add `"signals"`: how many times the handler ran during the call (`None` where
+    signal.setitimer is missing)."""
+    if step.interrupt is None:
+        return observed_step(case, step)
+    if not Interrupt.AVAILABLE:
+        entry, outcome = observed_step(case, step)
+        entry["signals"] = None
+        return entry, outcome
+    Interrupt.runs = 0
+    Interrupt.raises = step.interrupt["handler"] == "raises"
+    previous = signal.signal(signal.SIGALRM, Interrupt.handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, step.interrupt["after"])
+        try:
+            entry, outcome = observed_step(case, step)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        # None: the previous handler was not installed from Python (leave the default).
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
+    entry["signals"] = Interrupt.runs
+    return entry, outcome
 
 
 def observed_step(case, step):
@@ -856,7 +919,11 @@ def run_step(case, step):
         if step.kind == "call":
             args = [case.decode(arg) for arg in step.args]
             kwargs = dict((key, case.decode(value)) for key, value in step.kwargs.items())
-            value = value(*args, **kwargs)
+            Interrupt.in_call = True
+            try:
+                value = value(*args, **kwargs)
+            finally:
+                Interrupt.in_call = False
     except BadRequest:
         raise
     except KeyboardInterrupt:
@@ -909,10 +976,11 @@ def run_case(request):
         wanted = name_list(request, "consts")
         for step in steps:
             try:
-                entry, outcome = observed_step(case, step)
+                entry, outcome = interrupted_step(case, step)
             except BadRequest as exc:
                 raise BadRequest("step %d: %s" % (step.number, exc))
             observed.append(entry)
+            report_progress({"progress": {"id": case_id, "done": entry}})
             if step.expect != "any" and outcome != step.expect:
                 break
         response = {"id": case_id, "status": "ran", "steps": observed,
@@ -1017,8 +1085,15 @@ def hello(request):
     return response
 
 
+def report_progress(line):
+    """Tells the runner of a completed step (a `progress` line), so that a case that then
+    hangs or kills the interpreter still shows what ran. Set up by main()."""
+
+
 def main():
+    global report_progress
     channel = Channel()
+    report_progress = channel.write
     while True:
         line = channel.read_line()
         if line is None:

@@ -414,6 +414,30 @@ fn side_effects(
     checks
 }
 
+/// The steps a backend reported, as the case's records.
+fn records(case: &Case, steps: &[ObservedStep]) -> Vec<StepRecord> {
+    case.steps
+        .iter()
+        .zip(steps)
+        .map(|(s, o)| StepRecord {
+            action: s.action.to_string(),
+            observed: o.result.clone(),
+            elapsed: o.elapsed,
+            audit: o.audit.clone(),
+            warnings: o.warnings.clone(),
+        })
+        .collect()
+}
+
+/// Which step was running when a case stopped after `done` completed steps: `"; step N
+/// (ACTION) was running"`, or nothing before the first step or after the last.
+fn in_flight(case: &Case, done: usize) -> String {
+    case.steps
+        .get(done)
+        .map(|s| format!("; step {} ({}) was running", done + 1, s.action))
+        .unwrap_or_default()
+}
+
 /// Runs one case on a worker and judges it.
 pub fn run_case(
     case: &Case,
@@ -450,30 +474,26 @@ pub fn run_case(
     match reply {
         Reply::Unsupported(why) => result(Verdict::Unsupported, duration, vec![], Some(why)),
         Reply::Error(why) => result(Verdict::Error, duration, vec![], Some(why)),
-        Reply::Timeout => result(
+        Reply::Timeout { done } => result(
             Verdict::Timeout,
             duration,
-            vec![],
-            Some(format!("no result within {:.1}s", timeout.as_secs_f64())),
+            records(case, &done),
+            Some(format!(
+                "no result within {:.1}s{}",
+                timeout.as_secs_f64(),
+                in_flight(case, done.len())
+            )),
         ),
-        Reply::Crash(why) => result(Verdict::Crash, duration, vec![], Some(why)),
+        Reply::Crash { why, done } => {
+            let why = format!("{why}{}", in_flight(case, done.len()));
+            result(Verdict::Crash, duration, records(case, &done), Some(why))
+        }
         Reply::Ran {
             steps,
             consts,
             tmpdir,
         } => {
-            let records = case
-                .steps
-                .iter()
-                .zip(&steps)
-                .map(|(s, o)| StepRecord {
-                    action: s.action.to_string(),
-                    observed: o.result.clone(),
-                    elapsed: o.elapsed,
-                    audit: o.audit.clone(),
-                    warnings: o.warnings.clone(),
-                })
-                .collect();
+            let records = records(case, &steps);
             let seen = Seen {
                 steps: &steps,
                 consts: &consts,

@@ -248,8 +248,27 @@ pub enum Reply {
     Unsupported(String),
     /// The backend could not carry out the request (a harness bug, a bad reference).
     Error(String),
-    Timeout,
-    Crash(String),
+    /// No answer in time; `done` are the steps reported complete before (the next one
+    /// was in flight).
+    Timeout {
+        done: Vec<ObservedStep>,
+    },
+    /// The backend died during the case: why (with its own last words), and the steps
+    /// it reported complete before.
+    Crash {
+        why: String,
+        done: Vec<ObservedStep>,
+    },
+}
+
+impl Reply {
+    /// A crash before any step was reported.
+    pub fn crash(why: impl Into<String>) -> Reply {
+        Reply::Crash {
+            why: why.into(),
+            done: Vec::new(),
+        }
+    }
 }
 
 impl Reply {
@@ -264,33 +283,7 @@ impl Reply {
                     .as_array()
                     .ok_or_else(|| WireError("`steps` must be a list".into()))?
                     .iter()
-                    .map(|s| {
-                        let result = if let Some(v) = s.get("returned") {
-                            Observed::Returned(Value::from_json(v)?)
-                        } else if let Some(e) = s.get("raised") {
-                            Observed::Raised(ExceptionValue::from_json(e)?)
-                        } else {
-                            return Err(WireError(format!("step without result: {s}")));
-                        };
-                        let list = |key: &str| match s.get(key) {
-                            Some(Json::Array(items)) => items
-                                .iter()
-                                .map(Value::from_json)
-                                .collect::<Result<Vec<_>, _>>()
-                                .map(Some),
-                            None | Some(Json::Null) => Ok(None),
-                            Some(other) => {
-                                Err(WireError(format!("`{key}` must be a list: {other}")))
-                            }
-                        };
-                        Ok(ObservedStep {
-                            result,
-                            elapsed: s["elapsed"].as_f64().unwrap_or(0.0),
-                            audit: list("audit")?,
-                            warnings: list("warnings")?,
-                            signals: s["signals"].as_u64(),
-                        })
-                    })
+                    .map(ObservedStep::from_json)
                     .collect::<Result<_, _>>()?;
                 let consts = match j.get("consts") {
                     Some(Json::Object(m)) => m
@@ -308,6 +301,35 @@ impl Reply {
             }
             _ => Err(WireError(format!("response without a valid `status`: {j}"))),
         }
+    }
+}
+
+impl ObservedStep {
+    /// Decodes one step entry of a `run` response (or of a `progress` line).
+    pub fn from_json(s: &Json) -> Result<ObservedStep, WireError> {
+        let result = if let Some(v) = s.get("returned") {
+            Observed::Returned(Value::from_json(v)?)
+        } else if let Some(e) = s.get("raised") {
+            Observed::Raised(ExceptionValue::from_json(e)?)
+        } else {
+            return Err(WireError(format!("step without result: {s}")));
+        };
+        let list = |key: &str| match s.get(key) {
+            Some(Json::Array(items)) => items
+                .iter()
+                .map(Value::from_json)
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            None | Some(Json::Null) => Ok(None),
+            Some(other) => Err(WireError(format!("`{key}` must be a list: {other}"))),
+        };
+        Ok(ObservedStep {
+            result,
+            elapsed: s["elapsed"].as_f64().unwrap_or(0.0),
+            audit: list("audit")?,
+            warnings: list("warnings")?,
+            signals: s["signals"].as_u64(),
+        })
     }
 }
 

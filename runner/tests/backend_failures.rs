@@ -31,9 +31,17 @@ for line in sys.stdin:
     elif op == "bye":
         break
     elif "hang" in req["id"]:
+        # The first step completes, the second hangs.
+        print(json.dumps({"progress": {"id": req["id"],
+                                       "done": {"returned": {"int": "256"}, "elapsed": 0.0}}}),
+              flush=True)
         time.sleep(30)
     elif "die" in req["id"]:
-        sys.stderr.write("fake: dying on purpose\n")
+        sys.stderr.write("Traceback (most recent call last):\n  File \"x\", line 1\n")
+        sys.stderr.write("RuntimeError: fake: dying on purpose\n")
+        for i in range(100):
+            sys.stderr.write("noise %d\n" % i)
+        sys.stderr.flush()
         sys.exit(3)
     elif "garbage" in req["id"]:
         print("this is not json", flush=True)
@@ -54,9 +62,8 @@ fn fake_interpreter(dir: &Path, name: &str) -> std::path::PathBuf {
 
 #[cfg(unix)]
 fn case(id: &str) -> String {
-    format!(
-        "  - id: {id}\n    summary: s\n    steps:\n      - call: htons\n        args: [1]\n        returns: 256\n"
-    )
+    let step = "      - call: htons\n        args: [1]\n        returns: 256\n";
+    format!("  - id: {id}\n    summary: s\n    steps:\n{step}{step}")
 }
 
 #[cfg(unix)]
@@ -95,9 +102,14 @@ fn hangs_and_crashes_cost_one_case_each() {
     );
     let died = results[3].message.as_deref().unwrap_or_default();
     assert!(
-        died.contains("dying on purpose"),
-        "the crash keeps stderr: {died}"
+        died.contains("last words: RuntimeError: fake: dying on purpose"),
+        "the crash keeps the interpreter's last words past 100 lines of noise: {died}"
     );
+    // The hung case shows the step that completed and names the one in flight.
+    let hung = &results[1];
+    assert_eq!(hung.steps.len(), 1, "{hung:?}");
+    let why = hung.message.as_deref().unwrap_or_default();
+    assert!(why.contains("step 2 (htons(1)) was running"), "{why}");
     assert!(results[5].message.as_deref().unwrap().contains("garbage"));
 }
 

@@ -16,6 +16,7 @@ pub mod io;
 pub mod netdb;
 pub mod netif;
 pub mod sendfile;
+pub mod signals;
 pub mod socket;
 pub mod timeout;
 

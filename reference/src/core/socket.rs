@@ -16,9 +16,14 @@
 //! (`internal_select`), then makes the non-blocking call; a wait that runs out raises
 //! `TimeoutError("timed out")`, and an `EAGAIN` after a ready `poll` (a false positive)
 //! waits again (`sock_call_ex`). In non-blocking mode the call is made at once and
-//! `EAGAIN` raises `BlockingIOError`. Calls interrupted by a signal are retried
-//! (PEP 475). An operation on a closed socket fails as the C call on fd `-1` does:
-//! `OSError(EBADF)`.
+//! `EAGAIN` raises `BlockingIOError`. An operation on a closed socket fails as the C
+//! call on fd `-1` does: `OSError(EBADF)`.
+//!
+//! A call (or wait) that a signal interrupts (`EINTR`) runs the signal handlers where
+//! CPython calls `PyErr_CheckSignals()` ([`super::signals::check_signals`]): when a
+//! handler raises, the call fails with that exception; otherwise it is retried, a wait
+//! for the time left of the timeout (PEP 475). An interrupted `connect` is not made
+//! again but waited for, as in CPython's `internal_connect`.
 
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -26,6 +31,7 @@ use std::time::Duration;
 
 use super::Error;
 use super::address::SockAddr;
+use super::signals::check_signals;
 use super::timeout::{Deadline, NS_PER_SEC, Timeout};
 use crate::sys;
 
@@ -535,22 +541,32 @@ impl Socket {
     /// `socket.connect(address)` → C `connect(2)`: CPython's `internal_connect`. In
     /// timeout mode an `EINPROGRESS` waits (`poll(2)` for writing) and then reads
     /// `SO_ERROR`; in non-blocking mode it raises `BlockingIOError`.
+    ///
+    /// A `connect(2)` that a signal interrupts runs the signal handlers (a raising one
+    /// ends the call with its exception); the connection then goes on asynchronously
+    /// (issue #23618), so a blocking or timeout-mode socket waits for it as above (a
+    /// blocking one without limit) instead of calling `connect(2)` again, and a
+    /// non-blocking one raises `InterruptedError`. A signal during the wait runs the
+    /// handlers and waits again for the time left.
     pub fn connect(&self, addr: &SockAddr) -> Result<(), Error> {
         match self.internal_connect(addr) {
             Ok(()) => Ok(()),
             Err(ConnectError::Errno(e)) => Err(e.into()),
             Err(ConnectError::TimedOut) => Err(Error::timed_out()),
+            Err(ConnectError::Raised(e)) => Err(e),
         }
     }
 
     /// `socket.connect_ex(address)`: as [`Socket::connect`], but the errno is returned
     /// (`0` on success; `EWOULDBLOCK` when the timeout runs out, CPython's
-    /// `SOCK_TIMEOUT_ERR`).
-    pub fn connect_ex(&self, addr: &SockAddr) -> i32 {
+    /// `SOCK_TIMEOUT_ERR`). The exception a signal handler raised is raised, not
+    /// returned.
+    pub fn connect_ex(&self, addr: &SockAddr) -> Result<i32, Error> {
         match self.internal_connect(addr) {
-            Ok(()) => 0,
-            Err(ConnectError::Errno(e)) => e.0,
-            Err(ConnectError::TimedOut) => sys::Errno::EWOULDBLOCK.0,
+            Ok(()) => Ok(0),
+            Err(ConnectError::Errno(e)) => Ok(e.0),
+            Err(ConnectError::TimedOut) => Ok(sys::Errno::EWOULDBLOCK.0),
+            Err(ConnectError::Raised(e)) => Err(e),
         }
     }
 
@@ -564,6 +580,7 @@ impl Socket {
             Err(e) => e,
         };
         let wait = if err == sys::Errno::EINTR {
+            check_signals().map_err(ConnectError::Raised)?;
             // PEP 475 / issue #23618: the connection goes on asynchronously.
             self.mode != Mode::NonBlocking
         } else {
@@ -590,7 +607,10 @@ impl Socket {
             match fd.poll(sys::Interest::Connect, ms) {
                 Ok(true) => {}
                 Ok(false) => return Err(ConnectError::TimedOut),
-                Err(e) if e == sys::Errno::EINTR => continue,
+                Err(e) if e == sys::Errno::EINTR => {
+                    check_signals().map_err(ConnectError::Raised)?;
+                    continue;
+                }
                 Err(e) => return Err(ConnectError::Errno(e)),
             }
             let pending = fd.so_error().map_err(ConnectError::Errno)?;
@@ -598,7 +618,11 @@ impl Socket {
             if pending == 0 || e == sys::Errno::EISCONN {
                 return Ok(());
             }
-            if e == sys::Errno::EINTR || (deadline.is_some() && e.would_block()) {
+            if e == sys::Errno::EINTR {
+                check_signals().map_err(ConnectError::Raised)?;
+                continue;
+            }
+            if deadline.is_some() && e.would_block() {
                 continue;
             }
             return Err(ConnectError::Errno(e));
@@ -644,7 +668,9 @@ impl Socket {
 
     /// `socket.sendall(bytes, flags)`: `send(2)` until everything is sent. In timeout
     /// mode the timeout covers the whole call (CPython 3.5+), each `send` waiting for
-    /// the time left.
+    /// the time left. The signal handlers run after each `send` (a send that a signal
+    /// interrupts may return a partial count rather than fail with `EINTR`), and one that
+    /// raises ends the call, as in CPython's `sock_sendall`.
     pub fn send_all(&self, data: &[u8], flags: i32) -> Result<(), Error> {
         let deadline = self.mode.wait_limit().map(Deadline::start);
         let mut rest = data;
@@ -656,6 +682,7 @@ impl Socket {
             };
             let n = self.call_for(sys::Interest::Write, left, |fd| fd.send(rest, flags))?;
             rest = &rest[n.min(rest.len())..];
+            check_signals()?;
             if rest.is_empty() {
                 return Ok(());
             }
@@ -724,11 +751,25 @@ impl Socket {
     /// rounded up to milliseconds), `true` when writable.
     pub fn poll_writable(&self, timeout: Option<Timeout>) -> Result<bool, Error> {
         let fd = self.fd()?;
+        let deadline = timeout.map(Deadline::start);
+        let mut first = true;
         loop {
-            let ms = timeout.map_or(-1, |t| poll_millis(t.as_duration()).0);
+            let ms = match deadline {
+                None => -1,
+                Some(d) if first => poll_millis(d.timeout().as_duration()).0,
+                // Retried: for the time left; past the deadline nothing is ready
+                // (`select.poll` does not wait again).
+                Some(d) => match d.left() {
+                    Some(left) => poll_millis(left).0,
+                    None => return Ok(false),
+                },
+            };
+            first = false;
             match fd.poll(sys::Interest::Write, ms) {
                 Ok(ready) => return Ok(ready),
-                Err(e) if e == sys::Errno::EINTR => continue,
+                // `select.poll` retries too (PEP 475), after the handlers ran, for the
+                // time left.
+                Err(e) if e == sys::Errno::EINTR => check_signals()?,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -753,7 +794,9 @@ impl Socket {
     }
 
     /// Runs one socket call in the current mode: CPython's `sock_call_ex` (without its
-    /// `connect` special case, which comes with `connect`).
+    /// `connect` special case, which comes with `connect`). On `EINTR`, from the wait or
+    /// the call, the signal handlers run ([`check_signals`]); an exception from them is
+    /// the call's, otherwise the wait or the call is made again.
     fn call<T>(
         &self,
         interest: sys::Interest,
@@ -790,14 +833,20 @@ impl Socket {
                     // A wait capped at `i32::MAX` ms only ends one slice of it.
                     Ok(false) if capped => continue,
                     Ok(false) => return Err(Error::timed_out()),
-                    Err(e) if e == sys::Errno::EINTR => continue,
+                    // Interrupted: the handlers run, then the wait starts again for
+                    // the time left.
+                    Err(e) if e == sys::Errno::EINTR => {
+                        check_signals()?;
+                        continue;
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
             let err = loop {
                 match op(&fd) {
                     Ok(v) => return Ok(v),
-                    Err(e) if e == sys::Errno::EINTR => continue,
+                    // Interrupted: the handlers run, then the call is made again.
+                    Err(e) if e == sys::Errno::EINTR => check_signals()?,
                     Err(e) => break e,
                 }
             };
@@ -849,6 +898,8 @@ enum ConnectError {
     Errno(sys::Errno),
     /// The timeout ran out.
     TimedOut,
+    /// A signal handler raised this exception.
+    Raised(Error),
 }
 
 /// A buffer with room for `bufsize` bytes, or `MemoryError()`.

@@ -14,6 +14,7 @@ mod module;
 mod msg;
 mod object;
 mod sendfile;
+mod signals;
 mod socket;
 mod sockfuncs;
 mod state;
@@ -25,6 +26,7 @@ pub use object::{
     Class, EnumMember, Identity, MemoryView, Object, Real, RealKind, bytes_repr, float_repr, repr,
     str, str_repr, tp_name, truthy, type_name,
 };
+pub use signals::{HANDLER_MESSAGE, HandlerAction, Interrupt};
 pub use socket::{Method, SocketRef};
 
 /// Python's `errno` module on this platform: every `errno.NAME` with its value (aliases

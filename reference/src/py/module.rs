@@ -62,6 +62,17 @@ impl Module {
             .collect()
     }
 
+    /// Installs a Python-level signal handler doing `action` on this thread and has a
+    /// signal delivered to the thread `after` from now (a step's `interrupt:`); see
+    /// [`super::signals`]. `Err` says why it cannot be done here.
+    pub fn interrupt(
+        &self,
+        after: std::time::Duration,
+        action: super::HandlerAction,
+    ) -> Result<super::Interrupt, String> {
+        super::Interrupt::arm(after, action)
+    }
+
     /// The current default timeout (`socket.getdefaulttimeout()`).
     pub fn default_timeout(&self) -> Option<Timeout> {
         self.state.default_timeout()

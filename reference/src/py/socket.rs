@@ -569,7 +569,7 @@ pub fn call_method(method: &Method, call: &Call<'_>) -> PyResult {
             let s = sock.borrow();
             let addr = parse_address(&s, addr, "connect_ex")?;
             audit_address(sock, "socket.connect", call.args.first());
-            Ok(Object::int(s.connect_ex(&addr)))
+            Ok(Object::int(s.connect_ex(&addr)?))
         }
         "shutdown" => {
             let how = args::c_int(call.meth_o("socket.shutdown")?)?;

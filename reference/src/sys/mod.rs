@@ -73,6 +73,9 @@ pub struct Features {
     pub timeout_limit_ms: Option<i64>,
     /// `socket.sethostname(name)` (`HAVE_SETHOSTNAME`: Unix).
     pub sethostname: bool,
+    /// A signal can interrupt a blocking socket call (`EINTR`), and [`Alarm`] delivers
+    /// one to a thread (Unix; CPython's `signal.setitimer` exists there only).
+    pub signals: bool,
 }
 
 /// How CPython reports a socket call that failed with the OS error code `code`

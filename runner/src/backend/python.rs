@@ -8,13 +8,13 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
 
 use super::{Backend, BackendError, Worker};
 use crate::case::Privilege;
-use crate::protocol::{BackendInfo, PROTOCOL_VERSION, Reply, RunRequest};
+use crate::protocol::{BackendInfo, ObservedStep, PROTOCOL_VERSION, Reply, RunRequest};
 
 /// The harness source, carried in the binary so that `sockconf` works from anywhere.
 pub const HARNESS_SOURCE: &str = include_str!("../../harness/harness.py");
@@ -47,6 +47,7 @@ impl PythonBackend {
         let hello = harness.request(
             &json!({"op": "hello", "protocol": PROTOCOL_VERSION}),
             HELLO_TIMEOUT,
+            &mut Vec::new(),
         );
         if hello.is_err() {
             // An interpreter too old for the harness fails in ways of its own: say why.
@@ -58,11 +59,11 @@ impl PythonBackend {
             }
         }
         let answer = hello.map_err(|failure| {
-            let reason = String::from(failure);
-            let reason = match harness.stderr_tail() {
-                tail if tail.is_empty() => reason,
-                tail => format!("{reason}\n{tail}"),
-            };
+            let reason = harness
+                .stderr
+                .lock()
+                .expect("not poisoned")
+                .explain(String::from(failure));
             BackendError::Handshake {
                 exe: exe.to_owned(),
                 reason,
@@ -134,9 +135,9 @@ impl Worker for PythonWorker {
         }
         let harness = match self.harness.take() {
             Some(h) => h,
-            None => match Harness::spawn(&self.exe, &self.script, self.patch.as_deref(), false) {
+            None => match self.fresh_harness(false) {
                 Ok(h) => h,
-                Err(e) => return Reply::Crash(e.to_string()),
+                Err(why) => return Reply::crash(why),
             },
         };
         let (reply, harness) = exchange(harness, request, timeout);
@@ -150,12 +151,38 @@ impl PythonWorker {
     /// namespace made for it and ended with the case; where none can be made it is
     /// unsupported.
     fn run_private(&self, request: &RunRequest, timeout: Duration) -> Reply {
-        match Harness::spawn(&self.exe, &self.script, self.patch.as_deref(), true) {
+        match self.fresh_harness(true) {
             Ok(harness) => exchange(harness, request, timeout).0,
-            Err(BackendError::Spawn { source, .. }) => Reply::Unsupported(format!(
-                "the harness could not start in a private UTS namespace: {source}"
+            Err(why) => Reply::Unsupported(format!(
+                "the harness could not start in a private UTS namespace: {why}"
             )),
-            Err(e) => Reply::Unsupported(e.to_string()),
+        }
+    }
+
+    /// A new harness that has answered `hello`, so that the interpreter's start-up (slow
+    /// under load, or through version-manager shims) never counts against a case's time.
+    fn fresh_harness(&self, private_hostname: bool) -> Result<Harness, String> {
+        let mut harness = Harness::spawn(
+            &self.exe,
+            &self.script,
+            self.patch.as_deref(),
+            private_hostname,
+        )
+        .map_err(|e| match e {
+            BackendError::Spawn { source, .. } => source.to_string(),
+            other => other.to_string(),
+        })?;
+        let hello = json!({"op": "hello", "protocol": PROTOCOL_VERSION});
+        match harness.request(&hello, HELLO_TIMEOUT, &mut Vec::new()) {
+            Ok(_) => Ok(harness),
+            Err(failure) => {
+                let why = String::from(failure);
+                Err(harness
+                    .stderr
+                    .lock()
+                    .expect("not poisoned")
+                    .explain(format!("a new harness did not answer hello: {why}")))
+            }
         }
     }
 }
@@ -166,20 +193,20 @@ fn exchange(
     request: &RunRequest,
     timeout: Duration,
 ) -> (Reply, Option<Harness>) {
-    let reply = match harness.request(&request.to_json(), timeout) {
+    let mut done = Vec::new();
+    let reply = match harness.request(&request.to_json(), timeout, &mut done) {
         Ok(answer) => match Reply::from_json(&answer) {
             Ok(reply) => return (reply, Some(harness)),
-            Err(e) => Reply::Crash(format!("the harness answered garbage: {}", e.0)),
+            Err(e) => Reply::Crash {
+                why: format!("the harness answered garbage: {}", e.0),
+                done,
+            },
         },
-        Err(HarnessFailure::Timeout) => Reply::Timeout,
-        Err(HarnessFailure::Died(why)) => {
-            let tail = harness.stderr_tail();
-            Reply::Crash(if tail.is_empty() {
-                why
-            } else {
-                format!("{why}\n{tail}")
-            })
-        }
+        Err(HarnessFailure::Timeout) => Reply::Timeout { done },
+        Err(HarnessFailure::Died(why)) => Reply::Crash {
+            why: harness.stderr.lock().expect("not poisoned").explain(why),
+            done,
+        },
     };
     (reply, None)
 }
@@ -208,7 +235,7 @@ struct Harness {
     child: Child,
     stdin: ChildStdin,
     lines: Receiver<std::io::Result<String>>,
-    stderr: Arc<Mutex<VecDeque<String>>>,
+    stderr: Arc<Mutex<Stderr>>,
 }
 
 enum HarnessFailure {
@@ -270,15 +297,11 @@ impl Harness {
                 }
             }
         });
-        let stderr = Arc::new(Mutex::new(VecDeque::new()));
+        let stderr = Arc::new(Mutex::new(Stderr::default()));
         let sink = Arc::clone(&stderr);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
-                let mut tail = sink.lock().expect("not poisoned");
-                if tail.len() == STDERR_TAIL {
-                    tail.pop_front();
-                }
-                tail.push_back(line);
+                sink.lock().expect("not poisoned").feed(line);
             }
         });
         Ok(Harness {
@@ -289,7 +312,14 @@ impl Harness {
         })
     }
 
-    fn request(&mut self, message: &Json, timeout: Duration) -> Result<Json, HarnessFailure> {
+    /// Sends `message` and waits up to `timeout` for the answer; the steps the harness
+    /// reports complete on the way (`progress` lines) are added to `done`.
+    fn request(
+        &mut self,
+        message: &Json,
+        timeout: Duration,
+        done: &mut Vec<ObservedStep>,
+    ) -> Result<Json, HarnessFailure> {
         let mut line = message.to_string();
         line.push('\n');
         if let Err(e) = self
@@ -299,7 +329,25 @@ impl Harness {
         {
             return Err(self.died(format!("cannot write to the harness: {e}")));
         }
-        match self.lines.recv_timeout(timeout) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let answer = self.answer(deadline)?;
+            match answer.get("progress") {
+                Some(p) => match ObservedStep::from_json(&p["done"]) {
+                    Ok(step) => done.push(step),
+                    Err(e) => {
+                        return Err(self.died(format!("the harness sent bad progress: {}", e.0)));
+                    }
+                },
+                None => return Ok(answer),
+            }
+        }
+    }
+
+    /// The next line from the harness, parsed, by `deadline`.
+    fn answer(&mut self, deadline: Instant) -> Result<Json, HarnessFailure> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.lines.recv_timeout(left) {
             Ok(Ok(answer)) => parse_line(&answer).map_err(|e| {
                 let shown: String = answer.chars().take(200).collect();
                 self.died(format!("the harness answered garbage ({e}): {shown}"))
@@ -330,10 +378,63 @@ impl Harness {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
 
-    fn stderr_tail(&self) -> String {
-        let tail = self.stderr.lock().expect("not poisoned");
-        tail.iter().cloned().collect::<Vec<_>>().join("\n")
+/// What a harness wrote to stderr: the last lines, and its last words — the message of a
+/// Rust panic or the last line of a Python traceback (or a fatal error), which a long
+/// backtrace would push out of the tail.
+#[derive(Debug, Default)]
+struct Stderr {
+    tail: VecDeque<String>,
+    last_words: Option<String>,
+    /// Inside a Python traceback: the next line not indented is the exception.
+    in_traceback: bool,
+    /// The line after a Rust `panicked at` line holds the panic's message (Rust 1.73+).
+    after_panic: bool,
+}
+
+impl Stderr {
+    fn feed(&mut self, line: String) {
+        let text = line.trim_end();
+        if self.after_panic {
+            self.after_panic = false;
+            if !text.is_empty()
+                && !text.starts_with("note:")
+                && !text.starts_with("stack backtrace")
+            {
+                let panic = self.last_words.take().unwrap_or_default();
+                self.last_words = Some(format!("{panic} {text}"));
+            }
+        }
+        if text.contains("panicked at") {
+            self.last_words = Some(text.to_owned());
+            self.after_panic = true;
+        } else if text.starts_with("Traceback (most recent call last)") {
+            self.in_traceback = true;
+        } else if self.in_traceback && !text.is_empty() && !text.starts_with(char::is_whitespace) {
+            self.in_traceback = false;
+            self.last_words = Some(text.to_owned());
+        } else if text.starts_with("Fatal Python error") {
+            self.last_words = Some(text.to_owned());
+        }
+        if self.tail.len() == STDERR_TAIL {
+            self.tail.pop_front();
+        }
+        self.tail.push_back(line);
+    }
+
+    /// `why`, with the last words and the tail of stderr.
+    fn explain(&self, why: String) -> String {
+        let mut out = why;
+        if let Some(words) = &self.last_words {
+            out.push_str("\nlast words: ");
+            out.push_str(words);
+        }
+        if !self.tail.is_empty() {
+            out.push_str("\nstderr (last lines):\n");
+            out.push_str(&self.tail.iter().cloned().collect::<Vec<_>>().join("\n"));
+        }
+        out
     }
 }
 
@@ -349,5 +450,62 @@ impl Drop for Harness {
             std::thread::sleep(Duration::from_millis(5));
         }
         self.kill();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stderr;
+
+    fn last_words(lines: &[&str]) -> Option<String> {
+        let mut s = Stderr::default();
+        for l in lines {
+            s.feed((*l).to_owned());
+        }
+        s.last_words
+    }
+
+    #[test]
+    fn a_rust_panic_keeps_its_message_through_a_long_backtrace() {
+        let mut lines = vec![
+            "thread 'main' panicked at src/vm.rs:12:5:",
+            "index out of bounds: the len is 0 but the index is 3",
+            "stack backtrace:",
+        ];
+        let frames: Vec<String> = (0..100).map(|i| format!("  {i}: some::frame")).collect();
+        lines.extend(frames.iter().map(String::as_str));
+        assert_eq!(
+            last_words(&lines).as_deref(),
+            Some(
+                "thread 'main' panicked at src/vm.rs:12:5: index out of bounds: the len is 0 but the index is 3"
+            )
+        );
+    }
+
+    #[test]
+    fn a_python_traceback_gives_its_last_line() {
+        let lines = [
+            "Traceback (most recent call last):",
+            "  File \"harness.py\", line 3, in <module>",
+            "    main()",
+            "MemoryError: out of memory",
+            "some later noise",
+        ];
+        assert_eq!(
+            last_words(&lines).as_deref(),
+            Some("MemoryError: out of memory")
+        );
+        let mut s = Stderr::default();
+        for l in lines {
+            s.feed(l.to_owned());
+        }
+        let why = s.explain("the harness exited".into());
+        assert!(why.starts_with("the harness exited\nlast words: MemoryError: out of memory\n"));
+        assert!(why.ends_with("some later noise"));
+    }
+
+    #[test]
+    fn nothing_notable_has_no_last_words() {
+        assert_eq!(last_words(&["just a line", "another"]), None);
     }
 }

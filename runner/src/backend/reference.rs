@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use reference::py::{self, Identity, Module, Object, PyException};
 
 use super::{Backend, BackendError, Worker};
-use crate::case::{Privilege, Root};
+use crate::case::{HandlerAction, Interrupt, Privilege, Root};
 use crate::protocol::{
     BackendInfo, ExpectKind, Observed, ObservedStep, Platform, Reply, RunRequest, StepKind,
 };
@@ -83,6 +83,12 @@ impl Backend for ReferenceBackend {
 
 struct ReferenceWorker;
 
+/// What a case's thread tells its worker: a step completed, or the case's reply.
+enum Progress {
+    Step(Box<ObservedStep>),
+    Done(Box<Reply>),
+}
+
 impl Worker for ReferenceWorker {
     fn run(&mut self, request: &RunRequest, timeout: Duration) -> Reply {
         let (tx, rx) = channel();
@@ -90,25 +96,43 @@ impl Worker for ReferenceWorker {
         let spawned = std::thread::Builder::new()
             .name(format!("reference {}", request.id))
             .spawn(move || {
-                let reply =
-                    catch_unwind(AssertUnwindSafe(|| execute(&request))).unwrap_or_else(|panic| {
+                let step = |s: &ObservedStep| {
+                    let _ = tx.send(Progress::Step(Box::new(s.clone())));
+                };
+                let reply = catch_unwind(AssertUnwindSafe(|| execute_with(&request, &step)))
+                    .unwrap_or_else(|panic| {
                         let what = panic
                             .downcast_ref::<String>()
                             .cloned()
                             .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                             .unwrap_or_else(|| "unknown panic".into());
-                        Reply::Crash(format!("the reference panicked: {what}"))
+                        Reply::crash(format!("the reference panicked: {what}"))
                     });
-                let _ = tx.send(reply);
+                let _ = tx.send(Progress::Done(Box::new(reply)));
             });
         if let Err(e) = spawned {
-            return Reply::Crash(format!("cannot start a thread: {e}"));
+            return Reply::crash(format!("cannot start a thread: {e}"));
         }
-        match rx.recv_timeout(timeout) {
-            Ok(reply) => reply,
-            // The thread is abandoned: it finishes (or not) on its own.
-            Err(RecvTimeoutError::Timeout) => Reply::Timeout,
-            Err(RecvTimeoutError::Disconnected) => Reply::Crash("the case thread died".into()),
+        let deadline = Instant::now() + timeout;
+        let mut done = Vec::new();
+        loop {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(Progress::Step(s)) => done.push(*s),
+                Ok(Progress::Done(reply)) => {
+                    return match *reply {
+                        Reply::Crash { why, .. } => Reply::Crash { why, done },
+                        reply => reply,
+                    };
+                }
+                // The thread is abandoned: it finishes (or not) on its own.
+                Err(RecvTimeoutError::Timeout) => return Reply::Timeout { done },
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Reply::Crash {
+                        why: "the case thread died".into(),
+                        done,
+                    };
+                }
+            }
         }
     }
 }
@@ -362,7 +386,13 @@ fn missing_const_input<'a>(step: &'a crate::protocol::WireStep, m: &Module) -> O
 }
 
 /// Runs one request on a fresh module; the sockets it made are closed when it returns.
+#[cfg(test)]
 fn execute(request: &RunRequest) -> Reply {
+    execute_with(request, &|_| {})
+}
+
+/// [`execute`], telling `progress` of each step as it completes.
+fn execute_with(request: &RunRequest, progress: &dyn Fn(&ObservedStep)) -> Reply {
     let module = Module::new();
     if let Some(why) = missing_need(request, &module) {
         return Reply::Unsupported(why);
@@ -379,13 +409,19 @@ fn execute(request: &RunRequest) -> Reply {
         if step.observe {
             case.module.record_audit();
         }
+        let interrupt = match step.interrupt.map(|i| arm_interrupt(&case.module, i)) {
+            Some(Err(why)) => return Reply::Error(why),
+            Some(Ok(armed)) => armed,
+            None => None,
+        };
         let start = Instant::now();
         let result = run_step(step, &mut case.module, &case.saved, &mut case.tmp);
+        let elapsed = start.elapsed().as_secs_f64();
+        let signals = interrupt.map(py::Interrupt::finish);
         let result = match result {
             Ok(r) => r,
             Err(why) => return Reply::Error(why),
         };
-        let elapsed = start.elapsed().as_secs_f64();
         let raised = result.is_err();
         let observed = match &result {
             Ok(obj) => Observed::Returned(to_value(obj, &mut case.ids)),
@@ -414,8 +450,9 @@ fn execute(request: &RunRequest) -> Reply {
             // The reference implements the current documentation, under which no
             // function of the module warns: it records none.
             warnings: step.observe.then(Vec::new),
-            signals: None,
+            signals,
         });
+        progress(steps.last().expect("a step was just added"));
         let expected_raise = match step.expect {
             ExpectKind::Raise => Some(true),
             ExpectKind::Return => Some(false),
@@ -440,6 +477,23 @@ fn execute(request: &RunRequest) -> Reply {
         consts,
         tmpdir: case.tmp.dir(),
     }
+}
+
+/// A step's `interrupt:`: the reference's Python-level handler installed on the case's
+/// thread and the signal due on it, armed just before the step's call (undone by
+/// [`py::Interrupt::finish`]). `Ok(None)` where the platform has no signals (Windows),
+/// so that the step reports none and the runner says why.
+fn arm_interrupt(m: &Module, interrupt: Interrupt) -> Result<Option<py::Interrupt>, String> {
+    if !reference::sys::FEATURES.signals {
+        return Ok(None);
+    }
+    let action = match interrupt.handler {
+        HandlerAction::Returns => py::HandlerAction::Returns,
+        HandlerAction::Raises => py::HandlerAction::Raises,
+    };
+    let after = Duration::try_from_secs_f64(interrupt.after)
+        .map_err(|e| format!("interrupt: bad delay {}: {e}", interrupt.after))?;
+    m.interrupt(after, action).map(Some)
 }
 
 /// One step: `Err` only when the request itself is broken.

@@ -358,3 +358,192 @@ fn sendmsg_passes_a_descriptor() {
     assert!(got.cmsgs.is_empty());
     assert_ne!(got.flags & c("MSG_CTRUNC"), 0);
 }
+
+/// PEP 475 with a real signal (`core::signals`) in the modes the conformance cases do not
+/// reach: a blocking call interrupted in the system call itself, a blocking `connect`
+/// (waited for, not made again), and `sendall`'s check after a partial send. Every test
+/// has a guard that ends the blocking call some seconds later should the signal be lost.
+mod pep475 {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::core::signals::{self, Delivery, SignalHandlers};
+
+    /// A Python-level handler: counts its runs, and raises when asked to.
+    struct Handler {
+        raise: bool,
+        runs: Cell<u32>,
+    }
+
+    impl SignalHandlers for Handler {
+        fn check(&self) -> Result<(), Error> {
+            if signals::take_pending() == 0 {
+                return Ok(());
+            }
+            self.runs.set(self.runs.get() + 1);
+            if self.raise {
+                Err(Error::new(
+                    ExcType::RuntimeError,
+                    "raised by the signal handler",
+                ))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs `f` with the handler installed and the signal due after `after_ms`: what `f`
+    /// returned, how many times the handler ran, how long `f` took. `None` where the
+    /// platform has no signals.
+    fn interrupted<T>(
+        after_ms: u64,
+        raise: bool,
+        f: impl FnOnce() -> T,
+    ) -> Option<(T, u32, Duration)> {
+        if !sys::FEATURES.signals {
+            return None;
+        }
+        signals::take_pending();
+        let handler = Rc::new(Handler {
+            raise,
+            runs: Cell::new(0),
+        });
+        let _installed = signals::install(handler.clone());
+        let delivery = Delivery::after(Duration::from_millis(after_ms)).expect("arm");
+        let began = Instant::now();
+        let out = f();
+        let took = began.elapsed();
+        delivery.cancel();
+        Some((out, handler.runs.get(), took))
+    }
+
+    fn raised() -> Error {
+        Error::new(ExcType::RuntimeError, "raised by the signal handler")
+    }
+
+    /// A blocking UDP socket on the loopback, and a thread that sends it `b"late"` after
+    /// `ms` (the guard, or the data the retried call waits for).
+    fn udp_fed_after(ms: u64) -> Socket {
+        let (s, addr) = bound_udp(None);
+        let SockAddr::Inet(_, port) = addr else {
+            panic!("an AF_INET address");
+        };
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(ms));
+            let peer = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+            let _ = peer.send_to(b"late", ("127.0.0.1", port));
+        });
+        s
+    }
+
+    #[test]
+    fn a_blocking_recv_fails_with_the_handlers_exception() {
+        let s = udp_fed_after(5000);
+        let Some((got, runs, took)) = interrupted(50, true, || s.recv(16, 0)) else {
+            return; // no signals on this platform
+        };
+        assert_eq!(got, Err(raised()));
+        assert_eq!(runs, 1);
+        assert!(took < Duration::from_secs(4), "{took:?}");
+    }
+
+    #[test]
+    fn a_blocking_recv_is_retried_when_the_handler_returns() {
+        let s = udp_fed_after(400);
+        let Some((got, runs, took)) = interrupted(50, false, || s.recv(16, 0)) else {
+            return; // no signals on this platform
+        };
+        assert_eq!(got, Ok(b"late".to_vec()));
+        assert_eq!(runs, 1);
+        assert!(took >= Duration::from_millis(350), "{took:?}");
+    }
+
+    /// A listener on the loopback whose accept queue is full (Linux drops further SYNs,
+    /// so a connect to it waits), the sockets filling it, and its address.
+    fn full_listener() -> (Socket, Vec<Socket>, SockAddr) {
+        let stream = c("SOCK_STREAM");
+        let srv = Socket::open(c("AF_INET"), stream, 0, None).expect("socket");
+        srv.bind(&SockAddr::Inet(Ipv4Addr::LOCALHOST, 0))
+            .expect("bind");
+        srv.listen(0).expect("listen");
+        let addr = srv.local_addr().expect("getsockname").expect("an address");
+        let fill = (0..2)
+            .map(|_| {
+                let s = Socket::open(c("AF_INET"), stream, 0, Some(Timeout::ZERO)).expect("socket");
+                let _ = s.connect_ex(&addr);
+                s
+            })
+            .collect();
+        // Let the handshakes complete.
+        std::thread::sleep(Duration::from_millis(50));
+        (srv, fill, addr)
+    }
+
+    /// Accepts (and drops) what is queued on `srv` after `ms`, from another thread, so
+    /// that a waiting connect gets through at the client's next SYN.
+    fn drain_after(srv: &Socket, ms: u64) {
+        let fd = Socket::dup_fd(srv.fileno()).expect("dup");
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(ms));
+            let srv = Socket::from_fd(fd, None, None, None, Some(secs(5.0))).expect("adopt");
+            for _ in 0..3 {
+                let _ = srv.accept(None);
+            }
+        });
+    }
+
+    #[test]
+    fn an_interrupted_blocking_connect_raises_the_handlers_exception() {
+        if std::env::consts::OS != "linux" {
+            return; // the full accept queue drops SYNs on Linux
+        }
+        let (srv, _fill, addr) = full_listener();
+        drain_after(&srv, 3000);
+        let cli = Socket::open(c("AF_INET"), c("SOCK_STREAM"), 0, None).expect("socket");
+        let Some((got, runs, took)) = interrupted(50, true, || cli.connect(&addr)) else {
+            return; // no signals on this platform
+        };
+        assert_eq!(got, Err(raised()));
+        assert_eq!(runs, 1);
+        assert!(took < Duration::from_secs(2), "{took:?}");
+    }
+
+    #[test]
+    fn an_interrupted_blocking_connect_is_waited_for() {
+        if std::env::consts::OS != "linux" {
+            return; // the full accept queue drops SYNs on Linux
+        }
+        let (srv, _fill, addr) = full_listener();
+        drain_after(&srv, 300);
+        let cli = Socket::open(c("AF_INET"), c("SOCK_STREAM"), 0, None).expect("socket");
+        let Some((got, runs, _)) = interrupted(50, false, || cli.connect(&addr)) else {
+            return; // no signals on this platform
+        };
+        // The SYN retransmitted after the queue was drained got through: the connection
+        // that connect(2) began completed, and connect waited for it.
+        assert_eq!(got, Ok(()));
+        assert_eq!(runs, 1);
+        assert!(cli.peer_addr().expect("connected").is_some());
+    }
+
+    #[test]
+    fn sendall_checks_the_signals_after_a_partial_send() {
+        let (a, b) = Socket::pair(c("AF_UNIX"), c("SOCK_STREAM"), 0, None).expect("socketpair");
+        // The guard: the peer reads everything after a while.
+        let fd = Socket::dup_fd(b.fileno()).expect("dup");
+        drop(b);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(5000));
+            let b = Socket::from_fd(fd, None, None, None, None).expect("adopt");
+            while b.recv(65536, 0).is_ok_and(|d| !d.is_empty()) {}
+        });
+        let payload = vec![0u8; 4 << 20];
+        let Some((got, runs, took)) = interrupted(50, true, || a.send_all(&payload, 0)) else {
+            return; // no signals on this platform
+        };
+        assert_eq!(got, Err(raised()));
+        assert_eq!(runs, 1);
+        assert!(took < Duration::from_secs(4), "{took:?}");
+    }
+}

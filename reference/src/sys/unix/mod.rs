@@ -8,6 +8,7 @@ mod inet;
 mod msg;
 mod netdb;
 mod netif;
+mod signals;
 mod socket;
 
 pub use consts::{cmsg_len, cmsg_space, constants, string_constants};
@@ -17,6 +18,7 @@ pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
 pub use msg::SCM_RIGHTS;
 pub use netdb::*;
 pub use netif::{if_indextoname, if_nameindex, if_nametoindex};
+pub use signals::{Alarm, SIGNAL, take_pending};
 pub use socket::{
     AF_UNIX, Errno, HAS_ABSTRACT_UNIX, Interest, PROTOCOL_INFO_LEN, SOCK_CLOEXEC, SOCK_NONBLOCK,
     Socket, UNIX_PATH_CAPACITY, close_fd, dup, fd_is_open, getsockopt_int, so_protocol, so_type,
@@ -35,7 +37,7 @@ pub const HAS_IPV6: bool = true;
 
 /// What this platform's CPython has of the optional parts of the `socket` module (see
 /// [`super::Features`]): the `CMSG_*` family everywhere, `sendmsg_afalg` on Linux only,
-/// none of Windows' `ioctl` / `share`.
+/// none of Windows' `ioctl` / `share`; signals that interrupt blocking calls.
 pub const FEATURES: super::Features = super::Features {
     cmsg: true,
     afalg: cfg!(any(target_os = "linux", target_os = "android")),
@@ -49,4 +51,5 @@ pub const FEATURES: super::Features = super::Features {
     winerror: false,
     timeout_limit_ms: None,
     sethostname: true,
+    signals: true,
 };

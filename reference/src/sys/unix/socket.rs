@@ -37,7 +37,7 @@ impl Errno {
         self == Errno::EAGAIN || self == Errno::EWOULDBLOCK
     }
 
-    fn last() -> Errno {
+    pub(super) fn last() -> Errno {
         Errno::from(io::Error::last_os_error())
     }
 }

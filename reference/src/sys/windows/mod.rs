@@ -16,6 +16,7 @@ mod inet;
 mod msg;
 mod netdb;
 mod netif;
+mod signals;
 mod socket;
 
 pub use consts::{cmsg_len, cmsg_space, constants, string_constants};
@@ -25,6 +26,7 @@ pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
 pub use msg::SCM_RIGHTS;
 pub use netdb::*;
 pub use netif::{if_indextoname, if_nameindex, if_nametoindex};
+pub use signals::{Alarm, SIGNAL, take_pending};
 pub use socket::{
     AF_UNIX, Errno, HAS_ABSTRACT_UNIX, Interest, PROTOCOL_INFO_LEN, SOCK_CLOEXEC, SOCK_NONBLOCK,
     Socket, UNIX_PATH_CAPACITY, close_fd, dup, fd_is_open, getsockopt_int, so_protocol, so_type,
@@ -47,7 +49,8 @@ pub const HAS_IPV6: bool = true;
 /// [`super::Features`]): no `CMSG_LEN` (so no `sendmsg` / `recvmsg` family, no
 /// `send_fds` / `recv_fds`), no `socketpair` in `_socket` (socket.py's fallback is used),
 /// no `os.sendfile`, no `AF_ALG`; `ioctl`, `share` / `fromshare`, handle semantics for
-/// socket numbers, `OSError.winerror`, and `select()`'s limit on timeouts (no `poll()`).
+/// socket numbers, `OSError.winerror`, and `select()`'s limit on timeouts (no `poll()`);
+/// no signals that interrupt a socket call.
 pub const FEATURES: super::Features = super::Features {
     cmsg: false,
     afalg: false,
@@ -61,6 +64,7 @@ pub const FEATURES: super::Features = super::Features {
     winerror: true,
     timeout_limit_ms: Some(i32::MAX as i64),
     sethostname: false,
+    signals: false,
 };
 
 /// `WSAStartup(2.2)`, once per process, before the first Winsock call (CPython's
