@@ -61,6 +61,22 @@ known-failures:
     print("%d known failures" % len(bad))
     PY
 
+# Install Chromium (Debian's `chromium`) for the report's browser test. Needs root for apt-get.
+browser:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    for b in chromium chromium-browser google-chrome; do
+      if command -v "$b" >/dev/null; then echo "$b is installed"; exit 0; fi
+    done
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+    chromium --version
+
+# Check the HTML report in headless Chromium (after `just browser`): rows, filters, a failing
+# cell opening, no console errors; the page and a screenshot are left in
+# target/tmp/report-browser/.
+report-browser:
+    cargo test -q -p sockconf --test report_browser -- --nocapture
+
 # Install the other implementations the suite is validated against (PyPy from Debian's
 # packages; gevent and eventlet in a venv under target/). Needs root for apt-get.
 install-others:

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use sockconf::backend::Backend;
 use sockconf::backend::python::PythonBackend;
 use sockconf::backend::reference::ReferenceBackend;
-use sockconf::case::{self, Case, Level};
+use sockconf::case::{Case, Level};
 use sockconf::exec::{self, Event, Verdict};
 use sockconf::results::{self, BackendRun, Summary};
 use sockconf::{spec, suite};
@@ -53,21 +53,23 @@ enum SpecCommand {
     Extract {
         /// The `socket.rst` file.
         rst: PathBuf,
-        /// Where to write.
-        #[arg(long, default_value_os_t = suite::repo_root().join("spec/socket.yaml"))]
+        /// Where to write (relative to the working folder: run it from the checkout's root to
+        /// update the committed spec).
+        #[arg(long, default_value = "spec/socket.yaml")]
         out: PathBuf,
     },
 }
 
 #[derive(clap::Args)]
 struct SelectArgs {
-    /// The folder of case files.
-    #[arg(long, default_value_os_t = suite::default_cases_dir())]
-    cases: PathBuf,
+    /// A folder of case files (default: the suite's own cases, built into sockconf).
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
     /// Only cases whose id contains this, or matches it with `*` wildcards (repeatable).
     #[arg(long = "filter", value_name = "PATTERN")]
     filters: Vec<String>,
-    /// A spec YAML to check documented item names against (default: the committed one).
+    /// A spec YAML to check documented item names against (default: the committed one,
+    /// built into sockconf).
     #[arg(long)]
     spec: Option<PathBuf>,
 }
@@ -80,13 +82,13 @@ enum CoverageFormat {
 
 #[derive(clap::Args)]
 struct CoverageArgs {
-    /// The folder of case files.
-    #[arg(long, default_value_os_t = suite::default_cases_dir())]
-    cases: PathBuf,
-    /// A spec YAML to measure against (default: the committed one).
+    /// A folder of case files (default: the suite's own cases, built into sockconf).
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
+    /// A spec YAML to measure against (default: the committed one, built into sockconf).
     #[arg(long)]
     spec: Option<PathBuf>,
-    /// A waivers YAML (default: the committed `spec/waivers.yaml`).
+    /// A waivers YAML (default: the committed `spec/waivers.yaml`, built into sockconf).
     #[arg(long)]
     waivers: Option<PathBuf>,
     /// `text` for people, `json` for machines.
@@ -103,9 +105,15 @@ struct ReportArgs {
     /// Results files written by `sockconf run --results` (any number: backends, platforms).
     #[arg(required = true)]
     results: Vec<PathBuf>,
-    /// The folder to write `report.md`, `report.html` and `junit.xml` into.
-    #[arg(long, default_value_os_t = suite::repo_root().join("reports"))]
+    /// The folder to write `report.md`, `report.html` and `junit.xml` into (a relative one is
+    /// below the working folder).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
     out: PathBuf,
+    /// A folder of case files, for the cases' summaries and expectations (default: the
+    /// suite's own cases, built into sockconf). A case of the results it does not hold is
+    /// still reported, without them.
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -194,10 +202,11 @@ fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 fn load(args: &SelectArgs) -> Result<Vec<Case>, ExitCode> {
     let spec = suite::spec(args.spec.as_deref()).map_err(usage_error)?;
     let vocab = suite::vocabulary(spec);
-    match case::load_dir(&args.cases, &vocab) {
-        Ok(s) if s.cases.is_empty() => {
-            Err(usage_error(format!("no cases in {}", args.cases.display())))
-        }
+    match suite::load_cases(args.cases.as_deref(), &vocab) {
+        Ok(s) if s.cases.is_empty() => Err(usage_error(format!(
+            "no cases in {}",
+            suite::cases_source(args.cases.as_deref())
+        ))),
         Ok(s) => Ok(s.cases),
         Err(errors) => {
             for e in &errors {
@@ -268,7 +277,21 @@ fn report(args: &ReportArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };
-    let matrix = sockconf::report::Matrix::new(&runs, &spec);
+    let vocab = suite::vocabulary(spec.clone());
+    let cases = match suite::load_cases(args.cases.as_deref(), &vocab) {
+        Ok(s) => s.cases,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            return usage_error(format!(
+                "{} case file(s) of {} could not be loaded",
+                errors.len(),
+                suite::cases_source(args.cases.as_deref())
+            ));
+        }
+    };
+    let matrix = sockconf::report::Matrix::new(&runs, &spec, &cases);
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         return usage_error(format!("{}: {e}", args.out.display()));
     }

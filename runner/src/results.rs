@@ -161,13 +161,8 @@ pub fn document(runs: &[BackendRun], started: std::time::SystemTime, level: Leve
 
 /// The commit of the suite, when it runs from a git checkout.
 fn suite_commit() -> Option<String> {
-    let out = std::process::Command::new("git")
-        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    // Recorded by runner/build.rs when the binary was built.
+    option_env!("SOCKCONF_COMMIT").map(str::to_owned)
 }
 
 /// Per-verdict counts in a stable order, for summaries.

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::case::load::Vocabulary;
+use crate::case::load::{self, LoadError, Suite, Vocabulary};
 use crate::spec::{Spec, SpecError};
 
 /// The committed inventory of the documented API, carried in the binary.
@@ -23,7 +23,16 @@ pub fn platform_names() -> impl Iterator<Item = &'static str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// The repository this binary was built from.
+/// The case files below `cases/` when this binary was built, carried in it (written by
+/// `runner/build.rs`): `(shown path, text)`, the path `/`-separated and relative to the
+/// repository (`cases/functions/htons-ntohs.yaml`). The suite `sockconf` runs when no
+/// `--cases` folder is given, wherever it runs.
+pub static EMBEDDED_CASES: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/embedded_cases.rs"));
+
+/// The repository this crate was built from: for tests, benches and tools that run inside the
+/// checkout. Nothing the installed binary does by default may depend on it (it is a path of
+/// the build machine).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -31,14 +40,21 @@ pub fn repo_root() -> PathBuf {
         .to_owned()
 }
 
-/// The default cases folder: `./cases` when run from a checkout, else the one the binary was
-/// built from.
-pub fn default_cases_dir() -> PathBuf {
-    let here = Path::new("cases");
-    if here.join("FORMAT.md").is_file() {
-        here.to_owned()
-    } else {
-        repo_root().join("cases")
+/// The cases: those of the folder `dir` when given, else the ones built into the binary
+/// ([`EMBEDDED_CASES`]). Both load through the same loader, with the same file names in
+/// errors and the same order.
+pub fn load_cases(dir: Option<&Path>, vocab: &Arc<Vocabulary>) -> Result<Suite, Vec<LoadError>> {
+    match dir {
+        Some(dir) => load::load_dir(dir, vocab),
+        None => load::load_embedded(EMBEDDED_CASES, vocab),
+    }
+}
+
+/// How [`load_cases`] names where the cases came from, for messages.
+pub fn cases_source(dir: Option<&Path>) -> String {
+    match dir {
+        Some(dir) => dir.display().to_string(),
+        None => "the suite built into sockconf".to_owned(),
     }
 }
 
@@ -66,6 +82,72 @@ pub fn vocabulary(spec: Spec) -> Arc<Vocabulary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn vocab() -> Arc<Vocabulary> {
+        vocabulary(spec(None).expect("the committed spec loads"))
+    }
+
+    /// The embedded cases are the checkout's `cases/`, loaded the same way: same cases, same
+    /// order, same file names.
+    #[test]
+    fn embedded_cases_load_like_the_folder() {
+        let vocab = vocab();
+        let embedded = load_cases(None, &vocab).expect("the embedded cases load");
+        let folder =
+            load_cases(Some(&repo_root().join("cases")), &vocab).expect("the cases folder loads");
+        let key = |s: &Suite| -> Vec<(String, PathBuf)> {
+            s.cases
+                .iter()
+                .map(|c| (c.id.clone(), c.file.clone()))
+                .collect()
+        };
+        assert!(!embedded.cases.is_empty());
+        assert_eq!(key(&embedded), key(&folder));
+        assert_eq!(
+            embedded.cases.first().map(|c| c.file.iter().next()),
+            Some(Some(std::ffi::OsStr::new("cases")))
+        );
+    }
+
+    /// A broken file reads the same from a folder and from embedded pairs, and files load in
+    /// path order whatever order they are given in.
+    #[test]
+    fn embedded_files_report_errors_like_a_folder() {
+        const OK: &str = "format: 2\ndoc: [socket.htons]\ncases:\n  - id: a.one\n    summary: s\n    steps:\n      - call: htons\n        args: [0]\n        returns: 0\n";
+        const OK2: &str = "format: 2\ndoc: [socket.htons]\ncases:\n  - id: b.two\n    summary: s\n    steps:\n      - call: htons\n        args: [0]\n        returns: 0\n";
+        const BROKEN: &str =
+            "format: 2\ndoc: [socket.htons]\ncases:\n  - id: c.three\n    sumary: s\n";
+        static FILES: &[(&str, &str)] = &[
+            ("cases/z/broken.yaml", BROKEN),
+            ("cases/b.yaml", OK2),
+            ("cases/a/one.yaml", OK),
+        ];
+        let vocab = vocab();
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let cases = dir.path().join("cases");
+        for (shown, text) in FILES {
+            let path = dir.path().join(shown);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        let from_dir = load_cases(Some(&cases), &vocab).expect_err("a broken file");
+        let embedded = load::load_embedded(FILES, &vocab).expect_err("a broken file");
+        assert_eq!(from_dir, embedded);
+        assert_eq!(embedded.len(), 1, "{embedded:?}");
+        assert_eq!(
+            embedded[0].file,
+            Path::new("cases").join("z").join("broken.yaml")
+        );
+        assert_eq!((embedded[0].line, embedded[0].column), (5, 5));
+
+        let good = &FILES[1..];
+        std::fs::remove_file(cases.join("z/broken.yaml")).expect("rm");
+        let from_dir = load_cases(Some(&cases), &vocab).expect("loads");
+        let embedded = load::load_embedded(good, &vocab).expect("loads");
+        let ids = |s: &Suite| s.cases.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&embedded), ["a.one", "b.two"]);
+        assert_eq!(ids(&from_dir), ids(&embedded));
+    }
 
     /// The reference's names on this platform are all known wherever sockconf runs: each is
     /// documented or listed in `spec/platform-names.txt` (add a new constant there).

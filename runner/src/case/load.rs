@@ -841,19 +841,28 @@ pub fn load_str(text: &str, shown: &Path, vocab: &Arc<Vocabulary>) -> Result<Vec
     load_text(text, shown, vocab, HashMap::new()).0
 }
 
-/// Loads every `*.yaml` below `dir`, in path order. Errors are collected across files, one
-/// per broken file; any error means nothing should run.
-pub fn load_dir(dir: &Path, vocab: &Arc<Vocabulary>) -> Result<Suite, Vec<LoadError>> {
-    let mut files = Vec::new();
+/// One case file to load: the path errors and [`Case::file`] show, relative to the folder
+/// above the cases folder (`cases/functions/htons-ntohs.yaml`), and its text or why it could
+/// not be read.
+#[derive(Debug)]
+pub struct CaseFile {
+    pub shown: PathBuf,
+    pub text: Result<std::borrow::Cow<'static, str>, String>,
+}
+
+/// Loads case files, whatever they were read from ([`load_dir`], [`load_embedded`]): in the
+/// order of their shown paths, ids checked for duplicates across all of them. Errors are
+/// collected across files, one per broken file; any error means nothing should run.
+pub fn load_files(
+    mut files: Vec<CaseFile>,
+    vocab: &Arc<Vocabulary>,
+) -> Result<Suite, Vec<LoadError>> {
+    files.sort_by(|a, b| a.shown.cmp(&b.shown));
     let mut errors = Vec::new();
-    collect_yaml(dir, &mut files, &mut errors);
-    files.sort();
     let mut ids = HashMap::new();
     let mut suite = Suite::default();
-    for path in files {
-        let shown = path.strip_prefix(dir).unwrap_or(&path).to_owned();
-        let shown = Path::new(dir.file_name().unwrap_or_default()).join(shown);
-        let text = match std::fs::read_to_string(&path) {
+    for CaseFile { shown, text } in files {
+        let text = match text {
             Ok(t) => t,
             Err(e) => {
                 errors.push(LoadError {
@@ -877,6 +886,51 @@ pub fn load_dir(dir: &Path, vocab: &Arc<Vocabulary>) -> Result<Suite, Vec<LoadEr
     } else {
         Err(errors)
     }
+}
+
+/// Loads every `*.yaml` below `dir`, in path order, each shown as `<dir's name>/<path below
+/// dir>` (through [`load_files`]).
+pub fn load_dir(dir: &Path, vocab: &Arc<Vocabulary>) -> Result<Suite, Vec<LoadError>> {
+    let mut paths = Vec::new();
+    let mut errors = Vec::new();
+    collect_yaml(dir, &mut paths, &mut errors);
+    let files = paths
+        .into_iter()
+        .map(|path| {
+            let shown = path.strip_prefix(dir).unwrap_or(&path).to_owned();
+            CaseFile {
+                shown: Path::new(dir.file_name().unwrap_or_default()).join(shown),
+                text: std::fs::read_to_string(&path)
+                    .map(Into::into)
+                    .map_err(|e| e.to_string()),
+            }
+        })
+        .collect();
+    match load_files(files, vocab) {
+        Ok(suite) if errors.is_empty() => Ok(suite),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
+}
+
+/// Loads case files carried in the binary (`suite::EMBEDDED_CASES`): `(shown path, text)`
+/// pairs whose paths are `/`-separated, as `runner/build.rs` writes them. They load exactly
+/// like the same files read from a folder by [`load_dir`] (through [`load_files`]).
+pub fn load_embedded(
+    files: &'static [(&'static str, &'static str)],
+    vocab: &Arc<Vocabulary>,
+) -> Result<Suite, Vec<LoadError>> {
+    let files = files
+        .iter()
+        .map(|&(shown, text)| CaseFile {
+            shown: shown.split('/').collect(),
+            text: Ok(text.into()),
+        })
+        .collect();
+    load_files(files, vocab)
 }
 
 fn collect_yaml(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<LoadError>) {
