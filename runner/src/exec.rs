@@ -515,7 +515,29 @@ pub fn run_case(
     }
 }
 
-/// Runs `cases` on `backend` with `opts.jobs` workers. Results come back in case order.
+/// Case indices handed out to workers, each once.
+struct Queue {
+    order: Vec<usize>,
+    next: AtomicUsize,
+}
+
+impl Queue {
+    fn new(order: Vec<usize>) -> Queue {
+        Queue {
+            order,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    fn next(&self) -> Option<usize> {
+        self.order
+            .get(self.next.fetch_add(1, Ordering::Relaxed))
+            .copied()
+    }
+}
+
+/// Runs `cases` on `backend` with `opts.jobs` workers (and up to as many more for the cases
+/// that wait). Results come back in case order.
 pub fn run(
     backend: &dyn Backend,
     cases: &[Case],
@@ -524,23 +546,27 @@ pub fn run(
 ) -> Result<Vec<CaseResult>, BackendError> {
     let info = backend.info();
     let slots: Vec<Mutex<Option<CaseResult>>> = cases.iter().map(|_| Mutex::new(None)).collect();
-    // Cases that state a time limit of their own are the ones that wait: start them first,
-    // so their waiting overlaps with the quick cases instead of trailing the run.
-    let mut order: Vec<usize> = (0..cases.len()).collect();
-    order.sort_by_key(|&i| cases[i].timeout.is_none());
-    let next = AtomicUsize::new(0);
     let selected =
         |c: &Case| opts.filters.is_empty() || opts.filters.iter().any(|f| id_matches(&c.id, f));
+    // Cases that state a time limit of their own are the ones that wait (peers, signals,
+    // timeouts): they get workers of their own, up to `jobs` more, so that their waiting
+    // overlaps with the quick cases (and with each other) instead of trailing the run. Each
+    // worker serves its own queue first, then helps with the other.
+    let (waiting, quick): (Vec<usize>, Vec<usize>) =
+        (0..cases.len()).partition(|&i| cases[i].timeout.is_some() && selected(&cases[i]));
+    let queues = [Queue::new(waiting), Queue::new(quick)];
     let jobs = opts.jobs.max(1).min(cases.len().max(1));
-    let mut workers = Vec::with_capacity(jobs);
-    for _ in 0..jobs {
-        workers.push(backend.worker()?);
+    let extra = opts.jobs.max(1).min(queues[0].order.len());
+    let mut workers = Vec::with_capacity(jobs + extra);
+    for n in 0..jobs + extra {
+        // The first `extra` workers start with the waiting cases.
+        workers.push((usize::from(n >= extra), backend.worker()?));
     }
     std::thread::scope(|scope| {
-        for mut worker in workers {
-            let (slots, next, order) = (&slots, &next, &order);
+        for (first, mut worker) in workers {
+            let (slots, queues) = (&slots, &queues);
             scope.spawn(move || {
-                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                while let Some(i) = queues[first].next().or_else(|| queues[1 - first].next()) {
                     let case = &cases[i];
                     let r = if selected(case) {
                         run_case(case, worker.as_mut(), info, opts.timeout)
