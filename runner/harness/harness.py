@@ -371,6 +371,11 @@ class Case(object):
         self.numbers = {}     # id(object) -> its number (1-based index into self.objects)
         self.active = set()   # id()s of the containers being encoded (cycle detection)
         self.tmpdir = None    # the case's private temporary folder, made on first use
+        # The case runs in a fresh empty working folder of its own, so that a relative path
+        # (bind("x.sock"), open("f")) never lands in the folder the runner was started from.
+        self.home = os.getcwd()
+        self.workdir = tempfile.mkdtemp(prefix="sockconf-cwd-")
+        os.chdir(self.workdir)
 
     def tmppath(self, name):
         """A path inside the case's temporary folder (`{"tmppath": NAME}`)."""
@@ -532,6 +537,13 @@ class Case(object):
         if self.tmpdir is not None:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
             self.tmpdir = None
+        if self.workdir is not None:
+            try:
+                os.chdir(self.home)
+            except OSError:  # the folder we came from is gone: anywhere but the workdir
+                os.chdir(tempfile.gettempdir())
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
         if seen_any and sys.implementation.name != "cpython":
             gc.collect()  # let a tracing GC finalise what the case dropped
 

@@ -1182,3 +1182,14 @@ pub fn newline_decode(text: &str, pendingcr: &mut bool, last: bool, translate: b
 
 #[cfg(test)]
 mod tests;
+
+/// Gives the calling thread a working folder of its own (see `sys::private_cwd`): a case
+/// running on it then resolves relative paths in `dir`. The error says why it cannot here.
+pub fn private_cwd(dir: &std::path::Path) -> Result<(), String> {
+    sys::private_cwd(dir).map_err(|e| {
+        format!(
+            "cannot give this thread a working folder of its own: {}",
+            Error::from(e)
+        )
+    })
+}

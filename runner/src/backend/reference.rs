@@ -96,6 +96,13 @@ impl Worker for ReferenceWorker {
         let spawned = std::thread::Builder::new()
             .name(format!("reference {}", request.id))
             .spawn(move || {
+                // The case runs in a fresh empty working folder of its own where the OS
+                // gives threads one (Linux); elsewhere in the runner's, which `sockconf run`
+                // makes a scratch folder.
+                let workdir = tempfile::Builder::new().prefix("sockconf-cwd-").tempdir();
+                if let Ok(dir) = &workdir {
+                    let _ = reference::core::io::private_cwd(dir.path());
+                }
                 let step = |s: &ObservedStep| {
                     let _ = tx.send(Progress::Step(Box::new(s.clone())));
                 };

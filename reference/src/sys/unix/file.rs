@@ -158,3 +158,34 @@ pub fn sendfile(out_fd: i32, in_fd: i32, offset: i64, count: usize) -> Result<us
 pub fn sendfile(_out_fd: i32, _in_fd: i32, _offset: i64, _count: usize) -> Result<usize, Errno> {
     Err(Errno(libc::ENOSYS))
 }
+
+/// Gives the calling thread a working folder of its own, `dir` (Linux: `unshare(CLONE_FS)`,
+/// which stops sharing the folder with the process's other threads, then `chdir`), so that
+/// the relative paths of one case resolve in that case's folder while other cases run on
+/// other threads. Elsewhere: `ENOSYS` (the thread shares the process's folder).
+pub fn private_cwd(dir: &std::path::Path) -> Result<(), Errno> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let path =
+            std::ffi::CString::new(dir.as_os_str().as_bytes()).map_err(|_| Errno(libc::EINVAL))?;
+        // SAFETY: unshare takes a flag word; chdir reads the NUL-terminated path, which
+        // outlives the call.
+        let rc = unsafe {
+            if libc::unshare(libc::CLONE_FS) != 0 {
+                -1
+            } else {
+                libc::chdir(path.as_ptr())
+            }
+        };
+        if rc != 0 {
+            return Err(Errno::last());
+        }
+        Ok(())
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let _ = dir;
+        Err(Errno(libc::ENOSYS))
+    }
+}

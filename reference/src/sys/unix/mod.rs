@@ -13,7 +13,7 @@ mod socket;
 
 pub use consts::{cmsg_len, cmsg_space, constants, string_constants};
 pub use errno::{ERRNO, socket_error, strerror, winerror_to_errno};
-pub use file::{File, fstat_size, sendfile};
+pub use file::{File, fstat_size, private_cwd, sendfile};
 pub use inet::{InetError, inet_aton, inet_ntop, inet_pton};
 pub use msg::SCM_RIGHTS;
 pub use netdb::*;

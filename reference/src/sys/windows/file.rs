@@ -147,3 +147,11 @@ pub fn fstat_size(fd: i32) -> Result<i64, Errno> {
 pub fn sendfile(_out_fd: i32, _in_fd: i32, _offset: i64, _count: usize) -> Result<usize, Errno> {
     Err(Errno(libc::ENOSYS))
 }
+
+/// Windows threads cannot have working folders of their own: always an error
+/// (`WSAEOPNOTSUPP`); the thread shares the process's folder.
+pub fn private_cwd(_dir: &std::path::Path) -> Result<(), super::Errno> {
+    Err(super::Errno(
+        windows_sys::Win32::Networking::WinSock::WSAEOPNOTSUPP,
+    ))
+}
