@@ -204,10 +204,28 @@ struct Seen<'a> {
     peer_reports: &'a [(String, Result<PeerReport, String>)],
 }
 
+impl Seen<'_> {
+    /// What comparisons may look up, with the values saved so far.
+    fn context<'a>(
+        &'a self,
+        saved: &'a HashMap<String, Value>,
+        info: &'a BackendInfo,
+    ) -> Context<'a> {
+        Context {
+            consts: self.consts,
+            saved,
+            errno_values: &info.errno_values,
+            tmpdir: self.tmpdir,
+            peers: self.peers,
+            aliases: &info.type_aliases,
+        }
+    }
+}
+
 /// Compares what ran with what was expected, step by step, up to the first behaviour
 /// failure; then what the case's peers saw.
 fn judge(case: &Case, planned: &[Planned], info: &BackendInfo, seen: &Seen) -> Judgement {
-    let (observed, consts, tmpdir) = (seen.steps, seen.consts, seen.tmpdir);
+    let observed = seen.steps;
     let mut saved = HashMap::new();
     let mut found = Judgement::default();
     // Whether the step before differed in a CPython detail: a backend stops after a step
@@ -231,14 +249,7 @@ fn judge(case: &Case, planned: &[Planned], info: &BackendInfo, seen: &Seen) -> J
         if let (Some(name), Observed::Returned(v)) = (&step.save, &obs.result) {
             saved.insert(name.clone(), v.clone());
         }
-        let cx = Context {
-            consts,
-            saved: &saved,
-            errno_values: &info.errno_values,
-            tmpdir,
-            peers: seen.peers,
-            aliases: &info.type_aliases,
-        };
+        let cx = seen.context(&saved, info);
         let level = compare::behaviour_in(plan.scope);
         let verdict = match (plan.outcome, &obs.result) {
             (Outcome::Returns(None), Observed::Returned(_)) => Ok(()),
@@ -279,14 +290,7 @@ fn judge(case: &Case, planned: &[Planned], info: &BackendInfo, seen: &Seen) -> J
         }
     }
     if found.failure.is_none() {
-        let cx = Context {
-            consts,
-            saved: &saved,
-            errno_values: &info.errno_values,
-            tmpdir,
-            peers: seen.peers,
-            aliases: &info.type_aliases,
-        };
+        let cx = seen.context(&saved, info);
         for m in judge_peers(case, seen.peer_reports, &cx) {
             if m.level == Level::Cpython {
                 found.details.push(m.why);
