@@ -326,7 +326,8 @@ fn getaddrinfo(call: &Call<'_>, state: &State) -> PyResult {
     let (family, socktype, proto, flags) = (num(2)?, num(3)?, num(4)?, num(5)?);
     let host = match bound[0].unwrap_or(&Object::None) {
         Object::None => None,
-        Object::Str(s) if s.is_ascii() => Some(s.as_bytes().to_vec()),
+        // Every `str` host goes through the `idna` codec, ASCII too (whose fast path still
+        // refuses empty and too long labels).
         Object::Str(s) => {
             Some(crate::core::idna::encode(s).map_err(|e| super::exception::idna_error(s, &e))?)
         }
