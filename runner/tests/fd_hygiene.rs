@@ -40,7 +40,13 @@ fn no_case_leaks_a_descriptor() {
         if r.verdict == Verdict::Timeout {
             continue; // its thread may still hold what it opened
         }
-        let after = open_fds();
+        let mut after = open_fds();
+        if after != before {
+            // A descriptor closed by a thread that is still winding down (a peer, the
+            // case's thread after its reply) is not a leak: look again a moment later.
+            std::thread::sleep(Duration::from_millis(300));
+            after = open_fds();
+        }
         if after != before {
             leaks.push(format!("{}: {before} fds before, {after} after", case.id));
         }
