@@ -1,9 +1,11 @@
 //! The `sockconf` command line: run the suite, list cases, extract the spec.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -18,6 +20,33 @@ use sockconf::{spec, suite};
 
 /// Exit status for unusable input: bad case files, a missing interpreter, bad arguments.
 const EXIT_USAGE: u8 = 2;
+
+/// Set once standard output is gone (`sockconf run --verbose | head -1`): from then on
+/// nothing more is printed, and the command ends as it would have, quietly.
+static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
+
+/// Writes `text` to standard output, unless it is gone; never panics (unlike `println!` on
+/// a closed pipe).
+fn emit(text: &str) {
+    if STDOUT_GONE.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        STDOUT_GONE.store(true, Ordering::Relaxed);
+    }
+}
+
+/// `println!` through [`emit`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        emit(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
 
 #[derive(Parser)]
 #[command(
@@ -158,15 +187,29 @@ struct RunArgs {
     /// Monkey-patch the Python backends with a green-thread library before `socket` loads.
     #[arg(long, value_enum)]
     patch: Option<Patch>,
-    /// Write the results (JSON) here.
+    /// Write the results (JSON) here (its folder is checked before anything runs; the file
+    /// is replaced whole, never left half-written).
     #[arg(long, value_name = "FILE")]
     results: Option<PathBuf>,
-    /// Cases run at once on each backend.
+    /// Cases run at once on each backend (at least 1).
     #[arg(long, short = 'j', default_value_t = default_jobs())]
     jobs: usize,
     /// Seconds a case may take when it states no limit of its own.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10.0,
+        allow_negative_numbers = true
+    )]
     timeout: f64,
+    /// Seconds an interpreter may take to start the harness and answer its handshake.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 60.0,
+        allow_negative_numbers = true
+    )]
+    handshake_timeout: f64,
     /// What fails the run: documented behaviour only, or CPython's details too.
     #[arg(long, value_enum, default_value_t = LevelArg::Behaviour)]
     level: LevelArg,
@@ -200,6 +243,7 @@ fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 
 /// Loads and filters nothing: every load error is printed, one per line.
 fn load(args: &SelectArgs) -> Result<Vec<Case>, ExitCode> {
+    check_cases_folder(args.cases.as_deref())?;
     let spec = suite::spec(args.spec.as_deref()).map_err(usage_error)?;
     let vocab = suite::vocabulary(spec);
     match suite::load_cases(args.cases.as_deref(), &vocab) {
@@ -220,16 +264,33 @@ fn load(args: &SelectArgs) -> Result<Vec<Case>, ExitCode> {
     }
 }
 
+/// A `--cases` that is not a folder gets a plain message, not a load error.
+fn check_cases_folder(cases: Option<&Path>) -> Result<(), ExitCode> {
+    match cases {
+        Some(dir) if !dir.exists() => Err(usage_error(format!(
+            "--cases {}: no such folder",
+            dir.display()
+        ))),
+        Some(dir) if !dir.is_dir() => Err(usage_error(format!(
+            "--cases {}: not a folder",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn list(args: &SelectArgs) -> ExitCode {
     let cases = match load(args) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let mut out = std::io::stdout().lock();
     for c in cases.iter().filter(|c| {
         args.filters.is_empty() || args.filters.iter().any(|f| exec::id_matches(&c.id, f))
     }) {
-        let _ = writeln!(out, "{}\t{}\t{}", c.id, c.doc, c.summary);
+        say!("{}\t{}\t{}", c.id, c.doc, c.summary);
+        if STDOUT_GONE.load(Ordering::Relaxed) {
+            break;
+        }
     }
     ExitCode::SUCCESS
 }
@@ -260,7 +321,7 @@ fn coverage(args: &CoverageArgs) -> ExitCode {
                 + "\n"
         }
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    emit(&text);
     if cov.ok(args.strict) {
         ExitCode::SUCCESS
     } else {
@@ -278,6 +339,9 @@ fn report(args: &ReportArgs) -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let vocab = suite::vocabulary(spec.clone());
+    if let Err(code) = check_cases_folder(args.cases.as_deref()) {
+        return code;
+    }
     let cases = match suite::load_cases(args.cases.as_deref(), &vocab) {
         Ok(s) => s.cases,
         Err(errors) => {
@@ -305,7 +369,7 @@ fn report(args: &ReportArgs) -> ExitCode {
         if let Err(e) = std::fs::write(&path, text) {
             return usage_error(format!("{}: {e}", path.display()));
         }
-        println!("wrote {}", path.display());
+        say!("wrote {}", path.display());
     }
     ExitCode::SUCCESS
 }
@@ -332,7 +396,7 @@ fn extract(rst: &Path, out: &Path) -> ExitCode {
         .iter()
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
-    println!(
+    say!(
         "wrote {} ({} items: {})",
         out.display(),
         spec.items.len(),
@@ -341,14 +405,93 @@ fn extract(rst: &Path, out: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run(args: &RunArgs) -> ExitCode {
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        return usage_error("--timeout must be a positive number of seconds");
+/// `value` as a time limit: a positive, finite number of seconds.
+fn seconds(option: &str, value: f64) -> Result<Duration, ExitCode> {
+    if value > 0.0 && value.is_finite() {
+        Duration::try_from_secs_f64(value)
+            .map_err(|_| usage_error(format!("{option} {value}: too long a time")))
+    } else {
+        Err(usage_error(format!(
+            "{option} must be a positive number of seconds, not {value}"
+        )))
     }
+}
+
+/// Checks before anything runs that a results file can be written at `path`: its folder
+/// exists and takes a new file, and `path` is not a folder.
+fn check_results_path(path: &Path) -> Result<(), String> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(format!("--results {}: is a folder", path.display()));
+    }
+    if folder.exists() && !folder.is_dir() {
+        return Err(format!(
+            "--results {}: {} is not a folder",
+            path.display(),
+            folder.display()
+        ));
+    }
+    if !folder.is_dir() {
+        return Err(format!(
+            "--results {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        ));
+    }
+    tempfile::Builder::new()
+        .prefix(".sockconf-results-")
+        .tempfile_in(folder)
+        .map(drop)
+        .map_err(|e| {
+            format!(
+                "--results {}: cannot write in the folder {}: {e}",
+                path.display(),
+                folder.display()
+            )
+        })
+}
+
+/// Checks every option of `run` that can be checked before anything runs.
+fn check_run_args(args: &RunArgs) -> Result<(Duration, Duration), ExitCode> {
+    let timeout = seconds("--timeout", args.timeout)?;
+    let handshake = seconds("--handshake-timeout", args.handshake_timeout)?;
+    if args.jobs == 0 {
+        return Err(usage_error("--jobs must be at least 1"));
+    }
+    if args.patch.is_some() && args.pythons.is_empty() {
+        return Err(usage_error(
+            "--patch monkey-patches Python interpreters: it needs --python",
+        ));
+    }
+    if let Some(path) = &args.results {
+        check_results_path(path).map_err(usage_error)?;
+    }
+    Ok((timeout, handshake))
+}
+
+fn run(args: &RunArgs) -> ExitCode {
+    let (timeout, handshake) = match check_run_args(args) {
+        Ok(limits) => limits,
+        Err(code) => return code,
+    };
     let cases = match load(&args.select) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let filters = &args.select.filters;
+    if !filters.is_empty()
+        && !cases
+            .iter()
+            .any(|c| filters.iter().any(|f| exec::id_matches(&c.id, f)))
+    {
+        return usage_error(format!(
+            "no case matches --filter {}; nothing was run",
+            filters.join(", --filter ")
+        ));
+    }
     let mut backends: Vec<Box<dyn Backend>> = Vec::new();
     if args.backend == Some(BackendName::Reference) || args.pythons.is_empty() {
         backends.push(Box::new(ReferenceBackend::new()));
@@ -358,24 +501,28 @@ fn run(args: &RunArgs) -> ExitCode {
         Patch::Eventlet => "eventlet",
     });
     for exe in &args.pythons {
-        match PythonBackend::start(exe, patch) {
+        match PythonBackend::start_with_limit(exe, patch, handshake) {
             Ok(b) => backends.push(Box::new(b)),
             Err(e) => return usage_error(e),
         }
     }
     let opts = exec::Options {
         jobs: args.jobs,
-        timeout: Duration::from_secs_f64(args.timeout),
-        filters: args.select.filters.clone(),
+        timeout,
+        filters: filters.clone(),
     };
     let started = SystemTime::now();
     let mut runs = Vec::new();
     let verbose = args.verbose;
     let level = Level::from(args.level);
-    let out = Mutex::new(std::io::stdout());
+    let position: HashMap<&str, usize> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
     for backend in &backends {
         let info = backend.info();
-        println!(
+        say!(
             "== {} (Python {}, {} {}) — {} cases",
             info.label,
             info.python_version,
@@ -383,25 +530,35 @@ fn run(args: &RunArgs) -> ExitCode {
             info.platform.arch,
             cases.len()
         );
+        // Cases finish in any order; they are printed in case order, each as soon as the
+        // ones before it have finished.
+        let pending = Mutex::new(InOrder::new(cases.len()));
         let report = |e: &Event| {
-            let Event::CaseFinished { result, .. } = e;
+            let Event::CaseFinished { result, case, .. } = e;
             let shown = verbose || result.verdict.is_failure(level);
+            let mut text = String::new();
             if shown
                 && !(result.verdict == Verdict::Skip
                     && result.message.as_deref() == Some("filtered out"))
             {
-                let mut out = out.lock().expect("not poisoned");
-                let _ = writeln!(out, "{:<11} {}", result.verdict.as_str(), result.id);
+                text = format!("{:<11} {}\n", result.verdict.as_str(), result.id);
                 for m in result.message.iter().chain(&result.details) {
                     for line in m.lines() {
-                        let _ = writeln!(out, "            {line}");
+                        text.push_str(&format!("            {line}\n"));
                     }
                 }
+            }
+            let i = position[case.id.as_str()];
+            // Printed under the lock: what is released later is printed later.
+            let mut pending = pending.lock().expect("not poisoned");
+            let ready = pending.finish(i, text);
+            if !ready.is_empty() {
+                emit(&ready);
             }
         };
         match exec::run(backend.as_ref(), &cases, &opts, &report) {
             Ok(results) => {
-                println!("{}: {}", info.label, summary_line(&results));
+                say!("{}: {}", info.label, summary_line(&results));
                 runs.push(BackendRun {
                     info: info.clone(),
                     results,
@@ -413,16 +570,42 @@ fn run(args: &RunArgs) -> ExitCode {
     if let Some(path) = &args.results {
         let doc = results::document(&runs, started, level);
         let text = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
-        if let Err(e) = std::fs::write(path, text + "\n") {
+        if let Err(e) = results::write_atomic(path, &(text + "\n")) {
             return usage_error(format!("{}: {e}", path.display()));
         }
-        println!("results written to {}", path.display());
+        say!("results written to {}", path.display());
     }
     let ok = runs.iter().all(|r| Summary::of(&r.results).ok(level));
     if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// The lines of the cases finished so far, released in case order.
+struct InOrder {
+    texts: Vec<Option<String>>,
+    next: usize,
+}
+
+impl InOrder {
+    fn new(cases: usize) -> InOrder {
+        InOrder {
+            texts: vec![None; cases],
+            next: 0,
+        }
+    }
+
+    /// Case `i` finished with `text` (empty when it prints nothing): what can be printed now.
+    fn finish(&mut self, i: usize, text: String) -> String {
+        self.texts[i] = Some(text);
+        let mut ready = String::new();
+        while let Some(Some(t)) = self.texts.get_mut(self.next).map(Option::take) {
+            ready.push_str(&t);
+            self.next += 1;
+        }
+        ready
     }
 }
 
@@ -447,4 +630,18 @@ fn summary_line(results: &[exec::CaseResult]) -> String {
         String::new()
     };
     format!("{} cases{filtered}: {}", s.total, parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InOrder;
+
+    #[test]
+    fn finished_cases_are_released_in_case_order() {
+        let mut pending = InOrder::new(4);
+        assert_eq!(pending.finish(2, "c\n".into()), "");
+        assert_eq!(pending.finish(1, String::new()), "");
+        assert_eq!(pending.finish(0, "a\n".into()), "a\nc\n");
+        assert_eq!(pending.finish(3, "d\n".into()), "d\n");
+    }
 }

@@ -1,6 +1,7 @@
 //! A backend that hangs, dies or answers garbage costs only the case in flight: it becomes
 //! TIMEOUT or CRASH and the run goes on with a fresh process. An interpreter that is missing
-//! or too old is refused before anything runs.
+//! or too old is refused before anything runs, and so is one that never completes the
+//! handshake — within the handshake limit, whatever it does instead.
 
 mod common;
 
@@ -9,13 +10,16 @@ use std::os::unix::fs::PermissionsExt;
 #[cfg(unix)]
 use std::path::Path;
 use std::time::Duration;
+#[cfg(unix)]
+use std::time::Instant;
 
 use sockconf::backend::BackendError;
 use sockconf::backend::python::PythonBackend;
 use sockconf::exec::Verdict;
 
 /// A stand-in interpreter: ignores its arguments (the harness path) and speaks the protocol
-/// itself, misbehaving on cue from the case id.
+/// itself, misbehaving on cue from the case id. It needs `python3` on PATH: the tests that
+/// use it say they are skipped without one.
 #[cfg(unix)]
 const FAKE: &str = r#"#!/usr/bin/env python3
 import json, sys, time
@@ -69,6 +73,9 @@ fn case(id: &str) -> String {
 #[cfg(unix)]
 #[test]
 fn hangs_and_crashes_cost_one_case_each() {
+    if !common::have_python3("hangs_and_crashes_cost_one_case_each") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let exe = fake_interpreter(dir.path(), "fakepython");
     let backend = PythonBackend::start(exe.to_str().unwrap(), None).expect("the fake starts");
@@ -125,6 +132,9 @@ fn a_missing_interpreter_is_refused() {
 #[cfg(unix)]
 #[test]
 fn an_interpreter_older_than_36_is_refused() {
+    if !common::have_python3("an_interpreter_older_than_36_is_refused") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let exe = fake_interpreter(dir.path(), "OLDpython");
     match PythonBackend::start(exe.to_str().unwrap(), None) {
@@ -174,4 +184,143 @@ cases:
             backend.info().label
         );
     }
+}
+
+/// Writes an executable `#!/bin/sh` script `name` with `body` into `dir`.
+#[cfg(unix)]
+fn sh_script(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// `sockconf run --python EXE --handshake-timeout 2`: refused with status 2 and a message
+/// naming `exe`, well within the limit plus a few seconds (a hang would be killed at 30 s and
+/// fail the test).
+#[cfg(unix)]
+fn refused_at_handshake(body: &str, wanted: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = sh_script(dir.path(), "badpython", body);
+    let started = Instant::now();
+    let ran = common::run_bounded(
+        common::sockconf()
+            .args([
+                "run",
+                "--timeout",
+                "2",
+                "--handshake-timeout",
+                "2",
+                "--python",
+            ])
+            .arg(&exe),
+        Duration::from_secs(30),
+    );
+    let elapsed = started.elapsed();
+    assert_eq!(ran.code(), Some(2), "{ran:?}");
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "took {elapsed:?} for a 2 s handshake limit: {ran:?}"
+    );
+    let named = format!("`{}` did not answer the harness handshake", exe.display());
+    assert!(ran.stderr.contains(&named), "{}", ran.stderr);
+    assert!(ran.stderr.contains(wanted), "{}", ran.stderr);
+    assert_eq!(
+        ran.stderr.matches("did not answer").count(),
+        1,
+        "reported once: {}",
+        ran.stderr
+    );
+    assert!(!ran.stdout.contains("=="), "nothing ran: {}", ran.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interpreter_that_hangs_is_refused_at_the_handshake_limit() {
+    refused_at_handshake(
+        "exec sleep 30",
+        "no answer within 2 s (--handshake-timeout)",
+    );
+}
+
+/// It hangs at start-up and when asked its version: neither wait is unbounded.
+#[cfg(unix)]
+#[test]
+fn an_interpreter_that_hangs_even_for_its_version_is_refused() {
+    refused_at_handshake(
+        "case \"$1\" in -c) exec sleep 30;; esac\necho 'not a protocol line'\nexec sleep 30",
+        "the harness answered garbage",
+    );
+}
+
+/// It dies at once, and its version probe hangs.
+#[cfg(unix)]
+#[test]
+fn an_interpreter_that_exits_at_once_is_refused() {
+    refused_at_handshake(
+        "case \"$1\" in -c) exec sleep 30;; esac\necho 'ImportError: no harness' >&2\nexit 3",
+        "ImportError: no harness",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interpreter_that_prints_garbage_is_refused() {
+    refused_at_handshake(
+        "echo 'Python 9.9 welcomes you'\nexec sleep 30",
+        "the harness answered garbage",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interpreter_that_prints_binary_then_sleeps_is_refused() {
+    refused_at_handshake(
+        "printf '\\377\\376\\000\\001'\nexec sleep 30",
+        "no answer within 2 s",
+    );
+    refused_at_handshake(
+        "printf '\\377\\376\\000\\001\\n'\nexec sleep 30",
+        "not UTF-8",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interpreter_that_floods_its_output_is_refused() {
+    refused_at_handshake("exec cat /dev/zero", "the harness floods its output");
+    refused_at_handshake("exec yes", "the harness answered garbage");
+    refused_at_handshake("cat /dev/zero >&2", "no answer within 2 s");
+}
+
+/// It closes its output but goes on running, or leaves a process of its own holding it.
+#[cfg(unix)]
+#[test]
+fn an_interpreter_that_closes_or_hands_on_its_output_is_refused() {
+    refused_at_handshake("exec >&-\nexec sleep 30", "the harness exited");
+    refused_at_handshake("read line\nsleep 30 &\nexit 0", "no answer within 2 s");
+}
+
+/// The tests that need `python3` find it the way a shell would, and skip without it.
+#[cfg(unix)]
+#[test]
+fn python3_is_found_only_where_path_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    let full = dir.path().join("full");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::create_dir(&full).unwrap();
+    let exe = sh_script(&full, "python3", "exit 0");
+    std::fs::write(empty.join("python3"), "not executable").unwrap();
+    let path = |dirs: &[&Path]| std::env::join_paths(dirs).unwrap();
+    assert_eq!(
+        common::find_program("python3", Some(&path(&[&empty]))),
+        None,
+        "a file that is not executable does not count"
+    );
+    assert_eq!(
+        common::find_program("python3", Some(&path(&[&empty, &full]))),
+        Some(exe)
+    );
+    assert_eq!(common::find_program("python3", None), None);
 }

@@ -109,6 +109,9 @@ fn levels_on_the_reference() {
 
 #[test]
 fn levels_on_python3() {
+    if !common::have_python3("levels_on_python3") {
+        return;
+    }
     match PythonBackend::start("python3", None) {
         Ok(b) => check_levels(&run(&b, CASES)),
         Err(e) => eprintln!("skipped: python3 is not usable here: {e}"),
@@ -120,6 +123,9 @@ fn levels_on_python3() {
 /// constant the docs add in a later version than python3's, when python3 lacks it.
 #[test]
 fn a_missing_const_input_is_an_attribute_error() {
+    if !common::have_python3("a_missing_const_input_is_an_attribute_error") {
+        return;
+    }
     let Ok(backend) = PythonBackend::start("python3", None) else {
         eprintln!("skipped: python3 is not usable here");
         return;

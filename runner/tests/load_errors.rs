@@ -83,6 +83,30 @@ fn error_of(text: &str) -> String {
     "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!bytes \"\\u0100\"]}]\n",
     "one byte per character"
 )]
+#[case::plain_int_beyond_64_bits(
+    "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [18446744073709551616]}]\n",
+    "cases/x.yaml:6:34: cases[0].steps[0].args[0]: 18446744073709551616 is a plain integer beyond 64 bits: write it `!int \"18446744073709551616\"`"
+)]
+#[case::plain_negative_int_beyond_64_bits(
+    "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [-9223372036854775809]}]\n",
+    "-9223372036854775809 is a plain integer beyond 64 bits: write it `!int \"-9223372036854775809\"`"
+)]
+#[case::plain_int_beyond_128_bits(
+    "  - id: a.b\n    summary: s\n    steps:\n      - call: htons\n        returns: 1000000000000000000000000000000000000000000\n",
+    "cases/x.yaml:8:18: cases[0].steps[0].returns: 1000000000000000000000000000000000000000000 is a plain integer beyond 64 bits: write it `!int"
+)]
+#[case::int_under_bytes_tag(
+    "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!bytes 5]}]\n",
+    "cases[0].steps[0].args[0]: invalid type: integer `5`, expected a string"
+)]
+#[case::int_under_bytearray_tag(
+    "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!bytearray 5]}]\n",
+    "cases[0].steps[0].args[0]: invalid type: integer `5`, expected a string"
+)]
+#[case::list_under_bytes_tag(
+    "  - id: a.b\n    summary: s\n    steps: [{call: htons, returns: !bytes [1, 2]}]\n",
+    "expected a string"
+)]
 #[case::bad_big_int(
     "  - id: a.b\n    summary: s\n    steps: [{call: htons, args: [!int \"12x\"]}]\n",
     "`!int` takes decimal digits"
@@ -195,7 +219,9 @@ fn values_keep_their_python_types() {
     steps:
       - call: socket
         args: [!tuple [\"h\", 1], [1.0, true, null], !bytes \"\\x00\\xff\", !bytearray \"a\",
-               !int \"18446744073709551616\", !const AF_INET, !const SO_REUSEADDR]
+               !int \"18446744073709551616\", !const AF_INET, !const SO_REUSEADDR,
+               9223372036854775807, -9223372036854775808, 18446744073709551615, 1.0e+40,
+               !bytes plain, !bytes \"5\", !bytes \"\"]
         save: s
       - get: $s.family
         returns: !match {type: socket.AddressFamily, value: !ref s}
@@ -216,6 +242,13 @@ fn values_keep_their_python_types() {
             &Value::Int("18446744073709551616".parse().unwrap()),
             &Value::Const("AF_INET".into()),
             &Value::Const("SO_REUSEADDR".into()),
+            &Value::int(i64::MAX),
+            &Value::int(i64::MIN),
+            &Value::int(u64::MAX),
+            &Value::Float(1.0e40),
+            &Value::Bytes(b"plain".to_vec()),
+            &Value::Bytes(b"5".to_vec()),
+            &Value::Bytes(vec![]),
         ]
     );
     let Outcome::Returns(Some(Expected::Match(m))) = &cases[0].steps[1].expect[0].outcome else {

@@ -3,9 +3,9 @@
 //! garbage is a `CRASH`; either way the next case gets a fresh harness.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,8 +19,18 @@ use crate::protocol::{BackendInfo, ObservedStep, PROTOCOL_VERSION, Reply, RunReq
 /// The harness source, carried in the binary so that `sockconf` works from anywhere.
 pub const HARNESS_SOURCE: &str = include_str!("../../harness/harness.py");
 
-/// How long an interpreter may take to start and answer `hello` (gevent's import is slow).
-const HELLO_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long an interpreter may take to start and answer `hello` (gevent's import is slow),
+/// unless told otherwise ([`PythonBackend::start_with_limit`], `run --handshake-timeout`).
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The most the version probe of an interpreter that failed the handshake may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a harness that closed its output may take to exit before it is killed.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// The longest line a harness may send (a flood without newlines would fill memory).
+const MAX_LINE: usize = 64 << 20;
 
 /// Lines of a harness's stderr kept for a crash report.
 const STDERR_TAIL: usize = 20;
@@ -32,11 +42,25 @@ pub struct PythonBackend {
     info: BackendInfo,
     /// The process that answered the handshake, handed to the first worker.
     first: Mutex<Option<Harness>>,
+    /// How long a new harness may take to answer `hello`.
+    handshake: Duration,
 }
 
 impl PythonBackend {
-    /// Starts `exe` with the harness and checks that it speaks the protocol.
+    /// Starts `exe` with the harness and checks that it speaks the protocol, within
+    /// [`HELLO_TIMEOUT`].
     pub fn start(exe: &str, patch: Option<&str>) -> Result<PythonBackend, BackendError> {
+        Self::start_with_limit(exe, patch, HELLO_TIMEOUT)
+    }
+
+    /// [`PythonBackend::start`], with `handshake` as the time every new harness has to
+    /// answer `hello`. Every wait on the interpreter is bounded: one that hangs, exits,
+    /// answers garbage or floods its output is refused within about `handshake`.
+    pub fn start_with_limit(
+        exe: &str,
+        patch: Option<&str>,
+        handshake: Duration,
+    ) -> Result<PythonBackend, BackendError> {
         let mut file = tempfile::Builder::new()
             .prefix("sockconf-harness-")
             .suffix(".py")
@@ -46,12 +70,14 @@ impl PythonBackend {
         let mut harness = Harness::spawn(exe, &script, patch, false)?;
         let hello = harness.request(
             &json!({"op": "hello", "protocol": PROTOCOL_VERSION}),
-            HELLO_TIMEOUT,
+            handshake,
             &mut Vec::new(),
         );
-        if hello.is_err() {
-            // An interpreter too old for the harness fails in ways of its own: say why.
-            if let Some(version) = language_version(exe).filter(|v| *v < (3, 6)) {
+        if matches!(hello, Err(HarnessFailure::Died(_))) {
+            // An interpreter too old for the harness fails in ways of its own: say why. (One
+            // that hung is not asked again: it would hang again.)
+            let limit = handshake.min(PROBE_TIMEOUT);
+            if let Some(version) = language_version(exe, limit).filter(|v| *v < (3, 6)) {
                 return Err(BackendError::TooOld {
                     exe: exe.to_owned(),
                     version: format!("{}.{}", version.0, version.1),
@@ -59,6 +85,13 @@ impl PythonBackend {
             }
         }
         let answer = hello.map_err(|failure| {
+            let failure = match failure {
+                HarnessFailure::Timeout => HarnessFailure::Died(format!(
+                    "no answer within {} s (--handshake-timeout)",
+                    handshake.as_secs_f64()
+                )),
+                died => died,
+            };
             let reason = harness
                 .stderr
                 .lock()
@@ -85,22 +118,38 @@ impl PythonBackend {
             script,
             info,
             first: Mutex::new(Some(harness)),
+            handshake,
         })
     }
 }
 
-/// The language version of `exe`, asked in a way every Python answers.
-fn language_version(exe: &str) -> Option<(u32, u32)> {
-    let out = Command::new(exe)
+/// The language version of `exe`, asked in a way every Python answers; `None` when it does
+/// not answer within `limit` (it is killed then).
+fn language_version(exe: &str, limit: Duration) -> Option<(u32, u32)> {
+    let mut child = Command::new(exe)
         .args([
             "-c",
             "import sys; sys.stdout.write('%d %d' % sys.version_info[:2])",
         ])
         .stdin(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .output()
+        .spawn()
         .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    let mut stdout = child.stdout.take().expect("piped");
+    let (tx, rx) = channel();
+    // Reads on a thread of its own: a child that keeps the pipe open without writing, or
+    // hands it to a process of its own, must not hold the caller. 64 bytes are plenty.
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = (&mut stdout).take(64).read_to_end(&mut out);
+        let _ = tx.send(out);
+    });
+    let deadline = Instant::now() + limit;
+    let out = rx.recv_timeout(limit);
+    wait_until(&mut child, deadline);
+    let out = out.ok()?;
+    let text = String::from_utf8_lossy(&out);
     let mut parts = text.split_whitespace().map(str::parse::<u32>);
     Some((parts.next()?.ok()?, parts.next()?.ok()?))
 }
@@ -117,6 +166,7 @@ impl Backend for PythonBackend {
             patch: self.patch.clone(),
             script: Arc::clone(&self.script),
             harness,
+            handshake: self.handshake,
         }))
     }
 }
@@ -126,6 +176,7 @@ struct PythonWorker {
     patch: Option<String>,
     script: Arc<tempfile::TempPath>,
     harness: Option<Harness>,
+    handshake: Duration,
 }
 
 impl Worker for PythonWorker {
@@ -173,7 +224,7 @@ impl PythonWorker {
             other => other.to_string(),
         })?;
         let hello = json!({"op": "hello", "protocol": PROTOCOL_VERSION});
-        match harness.request(&hello, HELLO_TIMEOUT, &mut Vec::new()) {
+        match harness.request(&hello, self.handshake, &mut Vec::new()) {
             Ok(_) => Ok(harness),
             Err(failure) => {
                 let why = String::from(failure);
@@ -214,7 +265,7 @@ fn exchange(
 /// Parses a response line. Python writes a str holding lone surrogates (surrogateescape
 /// file names) with `\udcXX` escapes, which JSON parsers refuse; such escapes are kept as
 /// the literal text `\udcXX` instead.
-fn parse_line(line: &str) -> Result<Json, serde_json::Error> {
+pub fn parse_line(line: &str) -> Result<Json, serde_json::Error> {
     serde_json::from_str(line).or_else(|e| {
         static LONE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
             regex::Regex::new(r"(^|[^\\])((?:\\\\)*)\\(u[dD][c-fC-F][0-9a-fA-F]{2})")
@@ -291,8 +342,14 @@ impl Harness {
         let stderr_pipe = child.stderr.take().expect("piped");
         let (tx, lines) = channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if tx.send(line).is_err() {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let line = read_line(&mut reader);
+                let last = matches!(line, Ok(None) | Err(_));
+                if let Ok(None) = line {
+                    break;
+                }
+                if tx.send(line.map(Option::unwrap_or_default)).is_err() || last {
                     break;
                 }
             }
@@ -300,8 +357,18 @@ impl Harness {
         let stderr = Arc::new(Mutex::new(Stderr::default()));
         let sink = Arc::clone(&stderr);
         std::thread::spawn(move || {
-            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+            // Lines are cut at 4 KiB: a flood without newlines cannot fill memory.
+            let mut reader = BufReader::new(stderr_pipe);
+            let mut buf = Vec::new();
+            while let Ok(n) = (&mut reader).take(4096).read_until(b'\n', &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let text = String::from_utf8_lossy(&buf);
+                let line = text.strip_suffix('\n').unwrap_or(&text);
+                let line = line.strip_suffix('\r').unwrap_or(line).to_owned();
                 sink.lock().expect("not poisoned").feed(line);
+                buf.clear();
             }
         });
         Ok(Harness {
@@ -358,7 +425,8 @@ impl Harness {
                 Err(HarnessFailure::Timeout)
             }
             Err(RecvTimeoutError::Disconnected) => {
-                let status = self.child.wait().ok();
+                // Its output is closed: it is exiting, or is killed if it lingers.
+                let status = wait_until(&mut self.child, Instant::now() + EXIT_GRACE);
                 // Let the stderr thread drain what the dying process wrote.
                 std::thread::sleep(Duration::from_millis(20));
                 Err(HarnessFailure::Died(match status {
@@ -377,6 +445,47 @@ impl Harness {
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// One line of a harness's output, without its line end; `Ok(None)` at the end of the
+/// output. A line longer than [`MAX_LINE`] or not UTF-8 is an error.
+fn read_line(reader: &mut impl BufRead) -> std::io::Result<Option<String>> {
+    let mut buf = Vec::new();
+    let limit = u64::try_from(MAX_LINE).unwrap_or(u64::MAX) + 1;
+    if reader.take(limit).read_until(b'\n', &mut buf)? == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    } else if buf.len() > MAX_LINE {
+        return Err(std::io::Error::other(format!(
+            "a line longer than {} MiB (the harness floods its output)",
+            MAX_LINE >> 20
+        )));
+    }
+    String::from_utf8(buf).map(Some).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the harness wrote bytes that are not UTF-8",
+        )
+    })
+}
+
+/// Waits for `child` to exit until `deadline`, then kills it: how it exited, if it did.
+fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            _ => {
+                let _ = child.kill();
+                return child.wait().ok();
+            }
+        }
     }
 }
 
@@ -507,5 +616,24 @@ mod tests {
     #[test]
     fn nothing_notable_has_no_last_words() {
         assert_eq!(last_words(&["just a line", "another"]), None);
+    }
+
+    #[test]
+    fn harness_lines_lose_their_ends_and_must_be_utf8() {
+        let mut input: &[u8] = b"{\"a\": 1}\r\nplain\n\xff\xfe\nlast";
+        let mut next = || super::read_line(&mut input);
+        assert_eq!(next().unwrap().as_deref(), Some("{\"a\": 1}"));
+        assert_eq!(next().unwrap().as_deref(), Some("plain"));
+        assert!(next().unwrap_err().to_string().contains("not UTF-8"));
+        assert_eq!(next().unwrap().as_deref(), Some("last"));
+        assert_eq!(next().unwrap(), None);
+    }
+
+    #[test]
+    fn a_line_past_the_limit_is_a_flood() {
+        let mut input = std::io::repeat(b'x');
+        let mut reader = std::io::BufReader::new(&mut input);
+        let err = super::read_line(&mut reader).unwrap_err();
+        assert!(err.to_string().contains("floods its output"), "{err}");
     }
 }

@@ -177,6 +177,33 @@ fn is_fraction_literal(text: &str) -> bool {
     }
 }
 
+/// The error for a plain YAML integer beyond 64 bits.
+fn too_big<E: de::Error>(digits: &str) -> E {
+    E::custom(format!(
+        "{digits} is a plain integer beyond 64 bits: write it `!int \"{digits}\"`"
+    ))
+}
+
+/// The text of a `!bytes`/`!bytearray` literal: a YAML string only (`!bytes 5` is an int
+/// under a bytes tag, not a bytes literal).
+struct ByteString(String);
+
+impl<'de> Deserialize<'de> for ByteString {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<ByteString, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = ByteString;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string (one character per byte, e.g. `!bytes \"\\x00ab\"`)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ByteString, E> {
+                Ok(ByteString(v.to_owned()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Reads a YAML node as a value; `expected` allows matchers (`!match`, `!any`, `!class`).
 struct ValueVisitor {
     expected: bool,
@@ -215,13 +242,24 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
     fn visit_u64<E>(self, v: u64) -> Result<Expected, E> {
         Ok(Expected::Value(Value::int(v)))
     }
-    fn visit_i128<E>(self, v: i128) -> Result<Expected, E> {
-        Ok(Expected::Value(Value::int(v)))
+    // serde_yaml reads a plain integer beyond 64 bits as an i128/u128, and one beyond 128
+    // bits as a float: FORMAT.md wants `!int` for both.
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Expected, E> {
+        match i64::try_from(v) {
+            Ok(v) => Ok(Expected::Value(Value::int(v))),
+            Err(_) => Err(too_big(&v.to_string())),
+        }
     }
-    fn visit_u128<E>(self, v: u128) -> Result<Expected, E> {
-        Ok(Expected::Value(Value::int(v)))
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Expected, E> {
+        match u64::try_from(v) {
+            Ok(v) => Ok(Expected::Value(Value::int(v))),
+            Err(_) => Err(too_big(&v.to_string())),
+        }
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Expected, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Expected, E> {
+        if let Some(digits) = ctx::plain_big_int(v) {
+            return Err(too_big(&digits));
+        }
         Ok(Expected::Value(Value::Float(v)))
     }
     fn visit_str<E>(self, v: &str) -> Result<Expected, E> {
@@ -254,11 +292,11 @@ impl<'de> de::Visitor<'de> for ValueVisitor {
                 Ok(Expected::Tuple(items))
             }
             "bytes" => value(Value::Bytes(latin1(
-                &content.newtype_variant::<String>()?,
+                &content.newtype_variant::<ByteString>()?.0,
                 "bytes",
             )?)),
             "bytearray" => value(Value::ByteArray(latin1(
-                &content.newtype_variant::<String>()?,
+                &content.newtype_variant::<ByteString>()?.0,
                 "bytearray",
             )?)),
             "int" => {

@@ -80,6 +80,37 @@ pub(super) mod ctx {
         /// Peers the current case's values name (`!peer NAME`), checked against its
         /// `peers:` once the case is read.
         pub peers_used: Vec<String>,
+        /// The plain integers of the file's text too long for 128 bits, which serde_yaml
+        /// reads as floats: each with its digits, so that they can be refused as ints.
+        pub big_ints: Vec<(f64, String)>,
+    }
+
+    /// The plain integers of `text` too long for 128 bits (39 digits and more).
+    pub(in crate::case) fn big_ints(text: &str) -> Vec<(f64, String)> {
+        static PLAIN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"(?m)(?:^|[\s\[,:])([-+]?[0-9]{39,})[ \t]*(?:$|[,\]}#])")
+                .expect("valid regex")
+        });
+        PLAIN
+            .captures_iter(text)
+            .filter_map(|c| {
+                let digits = c[1].trim_start_matches('+');
+                Some((digits.parse::<f64>().ok()?, digits.to_owned()))
+            })
+            .collect()
+    }
+
+    /// The digits of a plain integer of the file that serde_yaml read as the float `v`.
+    pub fn plain_big_int(v: f64) -> Option<String> {
+        if !(v.is_finite() && v.fract() == 0.0 && v.abs() >= 1.7e38) {
+            return None;
+        }
+        get(|s| {
+            s.big_ints
+                .iter()
+                .find(|(f, _)| *f == v)
+                .map(|(_, d)| d.clone())
+        })
     }
 
     thread_local! {
@@ -785,6 +816,7 @@ fn load_text(
         ids,
         saved: HashSet::new(),
         peers_used: Vec::new(),
+        big_ints: ctx::big_ints(text),
     };
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
