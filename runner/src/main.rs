@@ -500,8 +500,16 @@ fn run(args: &RunArgs) -> ExitCode {
         Patch::Gevent => "gevent",
         Patch::Eventlet => "eventlet",
     });
+    // Paths the user gave are made absolute: the run works in a scratch folder (below).
+    let results_path = args.results.as_deref().map(absolute);
     for exe in &args.pythons {
-        match PythonBackend::start_with_limit(exe, patch, handshake) {
+        // A bare name is looked up on PATH; a path is the user's, from their folder.
+        let exe = if exe.contains(['/', '\\']) {
+            absolute(Path::new(exe)).to_string_lossy().into_owned()
+        } else {
+            exe.clone()
+        };
+        match PythonBackend::start_with_limit(&exe, patch, handshake) {
             Ok(b) => backends.push(Box::new(b)),
             Err(e) => return usage_error(e),
         }
@@ -511,6 +519,10 @@ fn run(args: &RunArgs) -> ExitCode {
         timeout,
         filters: filters.clone(),
     };
+    // Every backend runs a case in a working folder of its own where it can (the harness
+    // always; the reference where threads can have one); the run itself works in a scratch
+    // folder, so that on the others a relative path a case uses never lands in the user's.
+    let _scratch = enter_scratch_folder();
     let started = SystemTime::now();
     let mut runs = Vec::new();
     let verbose = args.verbose;
@@ -567,7 +579,7 @@ fn run(args: &RunArgs) -> ExitCode {
             Err(e) => return usage_error(e),
         }
     }
-    if let Some(path) = &args.results {
+    if let Some(path) = &results_path {
         let doc = results::document(&runs, started, level);
         let text = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
         if let Err(e) = results::write_atomic(path, &(text + "\n")) {
@@ -581,6 +593,37 @@ fn run(args: &RunArgs) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// `path` made absolute against the working folder (as it is).
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// A temporary folder that is the process's working folder until it is dropped; then the
+/// working folder is the one before again, and the folder is removed.
+struct ScratchFolder {
+    home: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for ScratchFolder {
+    fn drop(&mut self) {
+        // Windows cannot remove a folder that is some process's working folder.
+        let _ = std::env::set_current_dir(&self.home);
+    }
+}
+
+/// Makes a new temporary folder the working folder for the rest of the run. `None` (and
+/// the folder unchanged) if it cannot.
+fn enter_scratch_folder() -> Option<ScratchFolder> {
+    let home = std::env::current_dir().ok()?;
+    let dir = tempfile::Builder::new()
+        .prefix("sockconf-run-")
+        .tempdir()
+        .ok()?;
+    std::env::set_current_dir(dir.path()).ok()?;
+    Some(ScratchFolder { home, _dir: dir })
 }
 
 /// The lines of the cases finished so far, released in case order.
