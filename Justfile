@@ -20,6 +20,10 @@ suite-all-pythons:
 test:
     cargo test --workspace
 
+# Differential tests, the reference against python3: CASES inputs per property (runner/tests/differential.rs).
+differential CASES:
+    PROPTEST_CASES={{CASES}} cargo test -q -p sockconf --test differential -- --nocapture
+
 # Accept changed snapshots after reviewing them (`cargo insta review` does it interactively).
 snapshots-accept:
     INSTA_UPDATE=always cargo test -p sockconf --test conformance
@@ -130,6 +134,14 @@ suite-others:
 # The suite's speed, as ratios against loading the cases (runner/benches/suite.rs).
 bench:
     cargo bench -p sockconf
+
+# Fuzz one target of runner/fuzz (case_loader, protocol, value) for SECONDS, niced, with the
+# nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`). The committed seeds
+# in runner/fuzz/corpus/TARGET are read; what the run finds goes to target/fuzz-corpus/TARGET,
+# a crash to runner/fuzz/artifacts/TARGET.
+fuzz TARGET SECONDS:
+    mkdir -p "{{justfile_directory()}}/target/fuzz-corpus/{{TARGET}}"
+    cd runner && nice -n 10 cargo +nightly fuzz run {{TARGET}} "{{justfile_directory()}}/target/fuzz-corpus/{{TARGET}}" "{{justfile_directory()}}/runner/fuzz/corpus/{{TARGET}}" -- -max_total_time={{SECONDS}} -timeout=10
 
 # Cross-build sockconf for Windows (x86_64-pc-windows-gnu, linked by Debian's mingw-w64) and
 # run the suite on the reference under Wine. Needs root for apt-get. What fails there is
