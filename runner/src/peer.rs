@@ -375,6 +375,8 @@ struct Sender {
     next: Instant,
     /// Bytes of the current chunk not yet taken by the socket.
     pending: usize,
+    /// One chunk of the bytes sent, made once.
+    data: Vec<u8>,
 }
 
 impl Script {
@@ -468,6 +470,7 @@ impl Script {
             every: Duration::from_secs_f64(s.every),
             next: Instant::now(),
             pending: 0,
+            data: vec![b'x'; s.chunk],
         })
     }
 
@@ -577,7 +580,7 @@ impl Script {
             if let (Some(s), Some(addr)) = (sender.as_mut(), to.as_ref()) {
                 if s.left > 0 && Instant::now() >= s.next {
                     let n = s.chunk.min(usize::try_from(s.left).unwrap_or(usize::MAX));
-                    match socket.send_to(&vec![b'x'; n], addr) {
+                    match socket.send_to(&s.data[..n], addr) {
                         Ok(_) => {
                             s.left -= n as u64;
                             s.next = Instant::now() + s.every;
@@ -611,8 +614,7 @@ fn send_some(sock: &Socket, s: &mut Sender) -> Result<bool, String> {
         s.pending = s.chunk.min(usize::try_from(s.left).unwrap_or(usize::MAX));
         s.left -= s.pending as u64;
     }
-    let data = vec![b'x'; s.pending];
-    match (&mut &*sock).write(&data) {
+    match (&mut &*sock).write(&s.data[..s.pending]) {
         Ok(n) => {
             s.pending -= n;
             if s.pending == 0 {

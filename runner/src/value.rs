@@ -187,17 +187,6 @@ impl Value {
         }
     }
 
-    /// The names of the peers this value refers to (`!peer NAME`, also inside containers).
-    pub fn peer_names(&self, out: &mut Vec<String>) {
-        match self {
-            Value::Peer(n) => out.push(n.clone()),
-            Value::Tuple(items) | Value::List(items) => {
-                items.iter().for_each(|v| v.peer_names(out));
-            }
-            _ => {}
-        }
-    }
-
     pub fn int(i: impl Into<BigInt>) -> Value {
         Value::Int(i.into())
     }
