@@ -462,6 +462,9 @@ pub fn run_case(
         Ok(p) => p,
         Err(why) => return result(Verdict::Skip, 0.0, vec![], Some(why)),
     };
+    // The worker is ready before the peers start: a peer's delay must not pass while an
+    // interpreter starts.
+    worker.prepare();
     let peers = match Peers::start(&case.peers) {
         Ok(p) => p,
         Err(why) => return result(Verdict::Error, 0.0, vec![], Some(why)),

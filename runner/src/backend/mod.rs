@@ -18,6 +18,11 @@ pub trait Backend: Send + Sync {
 /// Runs cases one after another. A worker that times out or crashes recovers by itself
 /// (a new harness process) before its next case.
 pub trait Worker: Send {
+    /// Gets ready to run a case at once (a Python worker starts its interpreter if none is
+    /// running), so that what starts with the case — its peers, its clock — is not spent
+    /// on start-up. A failure to get ready shows when the case runs.
+    fn prepare(&mut self) {}
+
     fn run(&mut self, request: &RunRequest, timeout: Duration) -> Reply;
 }
 

@@ -180,6 +180,12 @@ struct PythonWorker {
 }
 
 impl Worker for PythonWorker {
+    fn prepare(&mut self) {
+        if self.harness.is_none() {
+            self.harness = self.fresh_harness(false).ok();
+        }
+    }
+
     fn run(&mut self, request: &RunRequest, timeout: Duration) -> Reply {
         if request.needs.privileges.contains(&Privilege::Hostname) {
             return self.run_private(request, timeout);
