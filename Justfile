@@ -91,9 +91,10 @@ install-others:
     cargo install rustpython@0.5.0 --locked --no-default-features --features threading,stdlib,stdio,importlib,host_env,freeze-stdlib --root target/rustpython
 
 # The compatibility matrix: the suite on every implementation this machine has — the
-# reference, every CPython pyenv knows (else python3), PyPy, RustPython, CPython with gevent
-# and with eventlet (see install-others) — one results file each in target/matrix/, then
-# the report (Markdown, HTML, JUnit) in reports/.
+# reference, then what scripts/interpreters.sh finds: every CPython pyenv knows (else
+# python3), PyPy, RustPython, CPython with gevent and with eventlet (see install-others) —
+# one results file each in target/matrix/, then the report (Markdown, HTML, JUnit) in
+# reports/.
 matrix:
     #!/usr/bin/env bash
     set -uo pipefail
@@ -105,23 +106,13 @@ matrix:
     run() {
       local name=$1; shift
       echo "== $name"
-      timeout 1800 "$sc" run "$@" --results "$out/$name.json" | tail -n 2
+      timeout 1800 "$sc" run "$@" --results "$out/$name.json" </dev/null | tail -n 2
       if [ -f "$out/$name.json" ]; then files+=("$out/$name.json"); fi
     }
     run reference
-    versions=$(command -v pyenv >/dev/null && pyenv versions --bare | grep -E '^3\.[0-9]+\.[0-9]+$' | sort -t. -k1,1n -k2,2n -k3,3n || true)
-    if [ -n "$versions" ]; then
-      for v in $versions; do run "cpython-$v" --python "$(pyenv prefix "$v")/bin/python"; done
-    else
-      run python3 --python python3
-    fi
-    if command -v pypy3 >/dev/null; then run pypy3 --python pypy3; fi
-    rustpython=$(command -v rustpython || echo target/rustpython/bin/rustpython)
-    if [ -x "$rustpython" ]; then run rustpython --python "$rustpython"; fi
-    if [ -x target/green-venv/bin/python ]; then
-      run gevent --python target/green-venv/bin/python --patch gevent
-      run eventlet --python target/green-venv/bin/python --patch eventlet
-    fi
+    while read -r name exe patch; do
+      run "$name" --python "$exe" ${patch:+--patch "$patch"}
+    done < <(scripts/interpreters.sh)
     # In the order run: the reference, CPython by version, then the others.
     "$sc" report "${files[@]}" --out reports
 

@@ -522,6 +522,15 @@ pub fn run_case(
     }
 }
 
+/// The workers a run has by default: cases mostly wait on sockets rather than compute, so
+/// twice the cores, at least four.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| (2 * n.get()).max(4))
+}
+
+/// Workers for the cases that wait, besides `jobs` (at least; `jobs` if that is more).
+pub const WAITING_WORKERS: usize = 16;
+
 /// Case indices handed out to workers, each once.
 struct Queue {
     order: Vec<usize>,
@@ -543,8 +552,8 @@ impl Queue {
     }
 }
 
-/// Runs `cases` on `backend` with `opts.jobs` workers (and up to as many more for the cases
-/// that wait). Results come back in case order.
+/// Runs `cases` on `backend` with `opts.jobs` workers (and more for the cases that wait:
+/// [`WAITING_WORKERS`]). Results come back in case order.
 pub fn run(
     backend: &dyn Backend,
     cases: &[Case],
@@ -556,14 +565,18 @@ pub fn run(
     let selected =
         |c: &Case| opts.filters.is_empty() || opts.filters.iter().any(|f| id_matches(&c.id, f));
     // Cases that state a time limit of their own are the ones that wait (peers, signals,
-    // timeouts): they get workers of their own, up to `jobs` more, so that their waiting
-    // overlaps with the quick cases (and with each other) instead of trailing the run. Each
-    // worker serves its own queue first, then helps with the other.
-    let (waiting, quick): (Vec<usize>, Vec<usize>) =
+    // timeouts): they get workers of their own, so that their waiting overlaps with the
+    // quick cases and with each other instead of trailing the run. They sleep rather than
+    // compute, so there are more of those workers than cores ([`WAITING_WORKERS`], or
+    // `jobs` if more), and the longest limits go first: the run then lasts about as long as
+    // its longest case. Each worker serves its own queue first, then helps with the other.
+    let (mut waiting, quick): (Vec<usize>, Vec<usize>) =
         (0..cases.len()).partition(|&i| cases[i].timeout.is_some() && selected(&cases[i]));
+    let limit = |i: usize| cases[i].timeout.unwrap_or(0.0);
+    waiting.sort_by(|&a, &b| limit(b).total_cmp(&limit(a)));
     let queues = [Queue::new(waiting), Queue::new(quick)];
     let jobs = opts.jobs.max(1).min(cases.len().max(1));
-    let extra = opts.jobs.max(1).min(queues[0].order.len());
+    let extra = opts.jobs.max(WAITING_WORKERS).min(queues[0].order.len());
     let mut workers = Vec::with_capacity(jobs + extra);
     for n in 0..jobs + extra {
         // The first `extra` workers start with the waiting cases.

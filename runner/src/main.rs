@@ -192,7 +192,7 @@ struct RunArgs {
     #[arg(long, value_name = "FILE")]
     results: Option<PathBuf>,
     /// Cases run at once on each backend (at least 1).
-    #[arg(long, short = 'j', default_value_t = default_jobs())]
+    #[arg(long, short = 'j', default_value_t = exec::default_jobs())]
     jobs: usize,
     /// Seconds a case may take when it states no limit of its own.
     #[arg(
@@ -216,11 +216,6 @@ struct RunArgs {
     /// Print every case, not only the ones that did not pass.
     #[arg(long, short)]
     verbose: bool,
-}
-
-/// Cases mostly wait on sockets rather than compute: twice the cores, at least four.
-fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(4, |n| (2 * n.get()).max(4))
 }
 
 fn main() -> ExitCode {
