@@ -122,9 +122,13 @@ suite-others:
     -cargo run -q -p sockconf -- run --python target/green-venv/bin/python --patch gevent --results target/results-gevent.json
     -cargo run -q -p sockconf -- run --python target/green-venv/bin/python --patch eventlet --results target/results-eventlet.json
 
-# The suite's speed, as ratios against loading the cases (runner/benches/suite.rs).
-bench:
-    cargo bench -p sockconf
+# The benchmarks, each as ratios against a baseline measured in the same run: the suite's
+# wall time against CPython's own test_socket, the harness's per-case cost, scaling
+# (runner/benches/suite.rs; SECTIONS: suite matrix overhead scaling), and the reference's
+# transfer throughput against a C loop and CPython (reference/benches/throughput.rs).
+bench *SECTIONS:
+    cargo bench -q -p sockconf-reference --bench throughput
+    cargo bench -q -p sockconf --bench suite -- {{SECTIONS}}
 
 # Fuzz one target of runner/fuzz (case_loader, protocol, value) for SECONDS, niced, with the
 # nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`). The committed seeds

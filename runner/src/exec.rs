@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -112,6 +112,9 @@ pub struct Options {
     pub timeout: Duration,
     /// Case-id patterns (`*` wildcards); empty: every case.
     pub filters: Vec<String>,
+    /// Once this is set, workers take no new case: the cases not begun end as SKIP ("not
+    /// run"). `sockconf run` sets it when no one is left to read what it prints.
+    pub stop: Option<&'static AtomicBool>,
 }
 
 /// Whether `id` matches a filter: a `*`-wildcard pattern, or a plain substring.
@@ -587,6 +590,9 @@ pub fn run(
             let (slots, queues) = (&slots, &queues);
             scope.spawn(move || {
                 while let Some(i) = queues[first].next().or_else(|| queues[1 - first].next()) {
+                    if opts.stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
+                        break;
+                    }
                     let case = &cases[i];
                     let r = if selected(case) {
                         run_case(case, worker.as_mut(), info, opts.timeout)
@@ -613,10 +619,19 @@ pub fn run(
     });
     Ok(slots
         .into_iter()
-        .map(|s| {
+        .zip(cases)
+        .map(|(s, case)| {
             s.into_inner()
                 .expect("not poisoned")
-                .expect("every case ran")
+                .unwrap_or_else(|| CaseResult {
+                    id: case.id.clone(),
+                    doc: case.doc.clone(),
+                    verdict: Verdict::Skip,
+                    duration: 0.0,
+                    steps: vec![],
+                    message: Some("not run: the run was stopped".into()),
+                    details: vec![],
+                })
         })
         .collect())
 }

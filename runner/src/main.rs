@@ -21,8 +21,13 @@ use sockconf::{spec, suite};
 /// Exit status for unusable input: bad case files, a missing interpreter, bad arguments.
 const EXIT_USAGE: u8 = 2;
 
+/// Exit status of a run ended early because its output was gone (as a program killed by
+/// SIGPIPE: 128 + 13).
+const EXIT_STOPPED: u8 = 141;
+
 /// Set once standard output is gone (`sockconf run --verbose | head -1`): from then on
-/// nothing more is printed, and the command ends as it would have, quietly.
+/// nothing more is printed; a run without `--results` ends after the cases in progress,
+/// quietly, and one with `--results` runs to the end and writes them.
 static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
 
 /// Writes `text` to standard output, unless it is gone; never panics (unlike `println!` on
@@ -513,6 +518,9 @@ fn run(args: &RunArgs) -> ExitCode {
         jobs: args.jobs,
         timeout,
         filters: filters.clone(),
+        // With no one left to read what is printed and no results file to write, there is
+        // nothing left to run for.
+        stop: results_path.is_none().then_some(&STDOUT_GONE),
     };
     // Every backend runs a case in a working folder of its own where it can (the harness
     // always; the reference where threads can have one); the run itself works in a scratch
@@ -563,6 +571,9 @@ fn run(args: &RunArgs) -> ExitCode {
                 emit(&ready);
             }
         };
+        if opts.stop.is_some() && STDOUT_GONE.load(Ordering::Relaxed) {
+            break;
+        }
         match exec::run(backend.as_ref(), &cases, &opts, &report) {
             Ok(results) => {
                 say!("{}: {}", info.label, summary_line(&results));
@@ -581,6 +592,10 @@ fn run(args: &RunArgs) -> ExitCode {
             return usage_error(format!("{}: {e}", path.display()));
         }
         say!("results written to {}", path.display());
+    }
+    if opts.stop.is_some() && STDOUT_GONE.load(Ordering::Relaxed) {
+        // Ended early, as a program that writes to a closed pipe is (128 + SIGPIPE).
+        return ExitCode::from(EXIT_STOPPED);
     }
     let ok = runs.iter().all(|r| Summary::of(&r.results).ok(level));
     if ok {

@@ -19,6 +19,7 @@ fn outcomes(backend: &dyn Backend, jobs: usize) -> BTreeMap<String, Verdict> {
         jobs,
         timeout: Duration::from_secs(10),
         filters: vec![],
+        stop: None,
     };
     exec::run(backend, &cases, &opts, &|_| {})
         .expect("the backend starts its workers")

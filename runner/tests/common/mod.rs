@@ -25,6 +25,7 @@ pub fn run_text(backend: &dyn Backend, text: &str, timeout: Duration) -> Vec<Cas
         jobs: 1,
         timeout,
         filters: vec![],
+        stop: None,
     };
     exec::run(backend, &cases, &opts, &|_| {}).expect("the backend starts its workers")
 }
