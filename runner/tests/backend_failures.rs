@@ -49,6 +49,11 @@ for line in sys.stdin:
         sys.exit(3)
     elif "garbage" in req["id"]:
         print("this is not json", flush=True)
+    elif "deaf" in req["id"]:
+        # Answers, then reads nothing more: the next request fills the pipe.
+        steps = [{"returned": {"int": "256"}, "elapsed": 0.0} for _ in req["steps"]]
+        print(json.dumps({"id": req["id"], "status": "ran", "steps": steps}), flush=True)
+        time.sleep(30)
     else:
         steps = [{"returned": {"int": "256"}, "elapsed": 0.0} for _ in req["steps"]]
         print(json.dumps({"id": req["id"], "status": "ran", "steps": steps}), flush=True)
@@ -144,6 +149,42 @@ fn an_interpreter_older_than_36_is_refused() {
         Err(other) => panic!("wrong error: {other}"),
         Ok(_) => panic!("accepted Python 2.7"),
     }
+}
+
+/// A harness that stops reading costs only the case whose request it does not take, even
+/// one far larger than a pipe holds: writing it never blocks the runner.
+#[cfg(unix)]
+#[test]
+fn a_harness_that_stops_reading_times_out_a_large_request() {
+    if !common::have_python3("a_harness_that_stops_reading_times_out_a_large_request") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exe = fake_interpreter(dir.path(), "fakepython");
+    let backend = PythonBackend::start(exe.to_str().unwrap(), None).expect("the fake starts");
+    let big = "x".repeat(4 << 20);
+    let text = format!(
+        "format: 2\ndoc: [socket.htons]\ncases:\n{}  - id: b.big\n    summary: s\n    steps:\n      - call: htons\n        args: [!bytes \"{big}\"]\n        returns: 256\n{}",
+        case("a.deaf"),
+        case("c.ok")
+    );
+    let start = Instant::now();
+    let results = common::run_text(&backend, &text, Duration::from_millis(500));
+    let verdicts: Vec<(&str, Verdict)> =
+        results.iter().map(|r| (r.id.as_str(), r.verdict)).collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("a.deaf", Verdict::Pass),
+            ("b.big", Verdict::Timeout),
+            ("c.ok", Verdict::Pass),
+        ]
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
 }
 
 /// A case that blocks for good (a `recv` nobody will ever answer) is a TIMEOUT on the real

@@ -5,8 +5,8 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -290,7 +290,9 @@ pub fn parse_line(line: &str) -> Result<Json, serde_json::Error> {
 /// One harness process.
 struct Harness {
     child: Child,
-    stdin: ChildStdin,
+    /// Lines for the harness's stdin, written by a thread of their own: a harness that
+    /// stops reading stalls that thread (until the harness is killed), never the runner.
+    stdin: Sender<String>,
     lines: Receiver<std::io::Result<String>>,
     stderr: Arc<Mutex<Stderr>>,
 }
@@ -343,7 +345,19 @@ impl Harness {
                 exe: exe.to_owned(),
                 source,
             })?;
-        let stdin = child.stdin.take().expect("piped");
+        let mut pipe = child.stdin.take().expect("piped");
+        let (stdin, outgoing) = channel::<String>();
+        std::thread::spawn(move || {
+            for line in outgoing {
+                if pipe
+                    .write_all(line.as_bytes())
+                    .and_then(|()| pipe.flush())
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
         let stdout = child.stdout.take().expect("piped");
         let stderr_pipe = child.stderr.take().expect("piped");
         let (tx, lines) = channel();
@@ -395,12 +409,8 @@ impl Harness {
     ) -> Result<Json, HarnessFailure> {
         let mut line = message.to_string();
         line.push('\n');
-        if let Err(e) = self
-            .stdin
-            .write_all(line.as_bytes())
-            .and_then(|()| self.stdin.flush())
-        {
-            return Err(self.died(format!("cannot write to the harness: {e}")));
+        if self.stdin.send(line).is_err() {
+            return Err(self.died("cannot write to the harness: its input is closed".into()));
         }
         let deadline = Instant::now() + timeout;
         loop {
@@ -555,8 +565,7 @@ impl Stderr {
 
 impl Drop for Harness {
     fn drop(&mut self) {
-        let _ = writeln!(self.stdin, "{}", json!({"op": "bye"}));
-        let _ = self.stdin.flush();
+        let _ = self.stdin.send(format!("{}\n", json!({"op": "bye"})));
         // Give it a moment to exit cleanly, then make sure it is gone.
         for _ in 0..20 {
             if let Ok(Some(_)) = self.child.try_wait() {
