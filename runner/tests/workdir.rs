@@ -1,5 +1,6 @@
 //! Nothing a case does with a relative path lands in the folder `sockconf` was started from:
-//! every backend runs each case in a fresh working folder of its own.
+//! every backend runs each case in a fresh working folder of its own. And nothing is left
+//! in the temporary folder after a run, not even by a case cut short at its time limit.
 
 use std::path::Path;
 use std::process::Command;
@@ -23,9 +24,11 @@ fn a_full_run_leaves_the_callers_folder_as_it_was() {
     let here = tempfile::tempdir().expect("a temporary folder");
     std::fs::write(here.path().join("already-here"), "x").expect("a file");
     let before = entries(here.path());
+    let temp = tempfile::tempdir().expect("a temporary folder");
     let python = Command::new("python3").arg("--version").output().is_ok();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sockconf"));
     cmd.current_dir(here.path())
+        .env("TMPDIR", temp.path())
         .arg("run")
         .arg("--backend")
         .arg("reference");
@@ -44,4 +47,49 @@ fn a_full_run_leaves_the_callers_folder_as_it_was() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(entries(here.path()), before, "the caller's folder changed");
+    assert_eq!(entries(temp.path()), Vec::<String>::new(), "left in TMPDIR");
+}
+
+/// Cases abandoned at their limit while blocked, one with a socket file in its `!tmppath`
+/// folder: the reference's thread and the harness process are cut off mid-case, and what
+/// they made on disk is removed all the same.
+#[cfg(unix)]
+#[test]
+fn cases_cut_short_leave_no_temporary_files() {
+    let cases = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir(cases.path().join("x")).expect("a folder");
+    std::fs::write(
+        cases.path().join("x/hang.yaml"),
+        "format: 2
+doc: [socket.socket.accept]
+cases:
+  - id: a.blocks
+    summary: a socket file, then a wait that never ends
+    timeout: 0.5
+    steps:
+      - call: socket
+        args: [!const AF_UNIX]
+        save: s
+      - call: $s.bind
+        args: [!tmppath \"x.sock\"]
+      - call: $s.listen
+      - call: $s.accept
+",
+    )
+    .expect("a case file");
+    let temp = tempfile::tempdir().expect("a temporary folder");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sockconf"));
+    cmd.env("TMPDIR", temp.path())
+        .arg("run")
+        .arg("--cases")
+        .arg(cases.path())
+        .arg("--backend")
+        .arg("reference");
+    if Command::new("python3").arg("--version").output().is_ok() {
+        cmd.arg("--python").arg("python3");
+    }
+    let out = cmd.output().expect("sockconf runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("TIMEOUT     a.blocks"), "{stdout}");
+    assert_eq!(entries(temp.path()), Vec::<String>::new(), "left in TMPDIR");
 }

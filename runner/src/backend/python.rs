@@ -295,6 +295,9 @@ struct Harness {
     stdin: Sender<String>,
     lines: Receiver<std::io::Result<String>>,
     stderr: Arc<Mutex<Stderr>>,
+    /// The process's temporary folder (its `TMPDIR`): what its cases make on disk lands
+    /// here and goes with the process, even one killed in the middle of a case.
+    _temp: Option<tempfile::TempDir>,
 }
 
 enum HarnessFailure {
@@ -333,6 +336,15 @@ impl Harness {
                 }
             })?;
             cmd.arg("--private-hostname");
+        }
+        let temp = tempfile::Builder::new()
+            .prefix("sockconf-h-")
+            .tempdir()
+            .ok();
+        if let Some(dir) = &temp {
+            for var in ["TMPDIR", "TEMP", "TMP"] {
+                cmd.env(var, dir.path());
+            }
         }
         let mut child = cmd
             .env("PYTHONIOENCODING", "utf-8")
@@ -396,6 +408,7 @@ impl Harness {
             stdin,
             lines,
             stderr,
+            _temp: temp,
         })
     }
 

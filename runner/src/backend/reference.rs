@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reference::py::{self, Identity, Module, Object, PyException};
@@ -24,6 +26,9 @@ pub fn attribute_names() -> Vec<String> {
 
 pub struct ReferenceBackend {
     info: BackendInfo,
+    /// The folders of cases abandoned at their time limit: their threads may still use
+    /// them, so they are removed with the backend, at the end of the run.
+    abandoned: Arc<Mutex<Vec<tempfile::TempDir>>>,
 }
 
 impl ReferenceBackend {
@@ -46,6 +51,7 @@ impl ReferenceBackend {
                     .collect(),
                 type_aliases: type_aliases(&Module::new()),
             },
+            abandoned: Arc::default(),
         }
     }
 }
@@ -77,11 +83,15 @@ impl Backend for ReferenceBackend {
     }
 
     fn worker(&self) -> Result<Box<dyn Worker>, BackendError> {
-        Ok(Box::new(ReferenceWorker))
+        Ok(Box::new(ReferenceWorker {
+            abandoned: Arc::clone(&self.abandoned),
+        }))
     }
 }
 
-struct ReferenceWorker;
+struct ReferenceWorker {
+    abandoned: Arc<Mutex<Vec<tempfile::TempDir>>>,
+}
 
 /// What a case's thread tells its worker: a step completed, or the case's reply.
 enum Progress {
@@ -93,28 +103,38 @@ impl Worker for ReferenceWorker {
     fn run(&mut self, request: &RunRequest, timeout: Duration) -> Reply {
         let (tx, rx) = channel();
         let request = request.clone();
+        // Everything the case makes on disk (its working folder, its `!tmppath` folder)
+        // lives in one folder, removed when the case ends — or, if the case is abandoned,
+        // with the backend.
+        let folder = tempfile::Builder::new()
+            .prefix("sockconf-case-")
+            .tempdir()
+            .ok();
+        let root = folder.as_ref().map(|f| f.path().to_owned());
         let spawned = std::thread::Builder::new()
             .name(format!("reference {}", request.id))
             .spawn(move || {
                 // The case runs in a fresh empty working folder of its own where the OS
                 // gives threads one (Linux); elsewhere in the runner's, which `sockconf run`
                 // makes a scratch folder.
-                let workdir = tempfile::Builder::new().prefix("sockconf-cwd-").tempdir();
-                if let Ok(dir) = &workdir {
-                    let _ = reference::core::io::private_cwd(dir.path());
+                if let Some(root) = &root {
+                    let workdir = root.join("cwd");
+                    if std::fs::create_dir(&workdir).is_ok() {
+                        let _ = reference::core::io::private_cwd(&workdir);
+                    }
                 }
                 let step = |s: &ObservedStep| {
                     let _ = tx.send(Progress::Step(Box::new(s.clone())));
                 };
-                let reply = catch_unwind(AssertUnwindSafe(|| execute_with(&request, &step)))
-                    .unwrap_or_else(|panic| {
-                        let what = panic
-                            .downcast_ref::<String>()
-                            .cloned()
-                            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                            .unwrap_or_else(|| "unknown panic".into());
-                        Reply::crash(format!("the reference panicked: {what}"))
-                    });
+                let run = || execute_with(&request, &step, root.as_deref());
+                let reply = catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                        .unwrap_or_else(|| "unknown panic".into());
+                    Reply::crash(format!("the reference panicked: {what}"))
+                });
                 let _ = tx.send(Progress::Done(Box::new(reply)));
             });
         if let Err(e) = spawned {
@@ -132,7 +152,12 @@ impl Worker for ReferenceWorker {
                     };
                 }
                 // The thread is abandoned: it finishes (or not) on its own.
-                Err(RecvTimeoutError::Timeout) => return Reply::Timeout { done },
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Some(folder) = folder {
+                        self.abandoned.lock().expect("not poisoned").push(folder);
+                    }
+                    return Reply::Timeout { done };
+                }
                 Err(RecvTimeoutError::Disconnected) => {
                     return Reply::Crash {
                         why: "the case thread died".into(),
@@ -174,29 +199,43 @@ impl Ids {
 /// The case's temporary folder for `!tmppath` inputs, made on first use and removed
 /// (with what the case left in it) when dropped.
 #[derive(Default)]
-struct TmpDir(Option<tempfile::TempDir>);
+struct TmpDir {
+    /// Where to make it; `None`: the system's temporary folder.
+    within: Option<PathBuf>,
+    dir: Option<tempfile::TempDir>,
+}
 
 impl TmpDir {
+    fn within(folder: Option<&Path>) -> TmpDir {
+        TmpDir {
+            within: folder.map(Path::to_owned),
+            dir: None,
+        }
+    }
+
     /// The path of `name` inside the folder.
     fn path(&mut self, name: &str) -> Result<String, String> {
         if name.is_empty() || name.contains('/') || name == "." || name == ".." {
             return Err("a tmppath must be a plain file name".into());
         }
-        if self.0.is_none() {
-            let dir = tempfile::Builder::new()
-                .prefix("sockconf-")
-                .tempdir()
-                .map_err(|e| format!("cannot make a temporary folder: {e}"))?;
-            self.0 = Some(dir);
+        if self.dir.is_none() {
+            let mut builder = tempfile::Builder::new();
+            builder.prefix("sockconf-");
+            let dir = match &self.within {
+                Some(folder) => builder.tempdir_in(folder),
+                None => builder.tempdir(),
+            }
+            .map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+            self.dir = Some(dir);
         }
-        let dir = self.0.as_ref().map(|d| d.path().join(name));
+        let dir = self.dir.as_ref().map(|d| d.path().join(name));
         dir.and_then(|p| p.to_str().map(str::to_owned))
             .ok_or_else(|| "the temporary folder's path is not UTF-8".into())
     }
 
     /// The folder's path, when it was made.
     fn dir(&self) -> Option<String> {
-        self.0
+        self.dir
             .as_ref()
             .and_then(|d| d.path().to_str().map(str::to_owned))
     }
@@ -395,11 +434,16 @@ fn missing_const_input<'a>(step: &'a crate::protocol::WireStep, m: &Module) -> O
 /// Runs one request on a fresh module; the sockets it made are closed when it returns.
 #[cfg(test)]
 fn execute(request: &RunRequest) -> Reply {
-    execute_with(request, &|_| {})
+    execute_with(request, &|_| {}, None)
 }
 
 /// [`execute`], telling `progress` of each step as it completes.
-fn execute_with(request: &RunRequest, progress: &dyn Fn(&ObservedStep)) -> Reply {
+/// The case's `!tmppath` folder is made in `folder` (else in the system's temporary folder).
+fn execute_with(
+    request: &RunRequest,
+    progress: &dyn Fn(&ObservedStep),
+    folder: Option<&Path>,
+) -> Reply {
     let module = Module::new();
     if let Some(why) = missing_need(request, &module) {
         return Reply::Unsupported(why);
@@ -409,7 +453,7 @@ fn execute_with(request: &RunRequest, progress: &dyn Fn(&ObservedStep)) -> Reply
         ids: Ids::default(),
         saved: HashMap::new(),
         ever_saved: Vec::new(),
-        tmp: TmpDir::default(),
+        tmp: TmpDir::within(folder),
     };
     let mut steps = Vec::new();
     for step in &request.steps {
