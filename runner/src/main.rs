@@ -196,7 +196,8 @@ struct RunArgs {
     /// is replaced whole, never left half-written).
     #[arg(long, value_name = "FILE")]
     results: Option<PathBuf>,
-    /// Cases run at once on each backend (at least 1).
+    /// Cases run at once on each backend (at least 1); the cases that state a time limit of
+    /// their own (they wait rather than compute) get 16 more workers, or as many if more.
     #[arg(long, short = 'j', default_value_t = exec::default_jobs())]
     jobs: usize,
     /// Seconds a case may take when it states no limit of its own.
