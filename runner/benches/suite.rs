@@ -184,9 +184,13 @@ fn overhead_section(cases: &[Case], python: &str) {
         .take(OVERHEAD_CASES)
         .collect();
     let limit = Duration::from_secs(20);
+    // Both ways start the interpreter itself, not a launcher in front of it (a pyenv shim
+    // costs as much again as the interpreter's start-up).
+    let mut exe = python.to_owned();
     let persistent = match PythonBackend::start(python, None) {
         Ok(backend) => {
             let info = backend.info().clone();
+            exe = info.executable.clone().unwrap_or(exe);
             let mut worker = backend.worker().expect("a worker");
             worker.prepare();
             median(
@@ -208,13 +212,13 @@ fn overhead_section(cases: &[Case], python: &str) {
     };
     let one_off = time(|| {
         for case in &quick {
-            let backend = PythonBackend::start(python, None).expect("started once already");
+            let backend = PythonBackend::start(&exe, None).expect("started once already");
             let mut worker = backend.worker().expect("a worker");
             exec::run_case(case, worker.as_mut(), backend.info(), limit);
         }
     });
     let n = quick.len() as f64;
-    println!("per-case cost on {python}, {} quick cases", quick.len());
+    println!("per-case cost on {exe}, {} quick cases", quick.len());
     println!(
         "  persistent harness          {:>9.2} ms per case  1.0",
         ms(persistent) / n
