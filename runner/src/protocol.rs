@@ -45,6 +45,24 @@ pub struct WireStep {
     pub interrupt: Option<Interrupt>,
 }
 
+impl WireStep {
+    /// A call of `root`'s dotted `target` with positional `args`, its result saved under
+    /// `save`, expecting anything: the plain step a request built by hand needs.
+    pub fn call(root: Root, target: &str, args: Vec<Value>, save: Option<&str>) -> WireStep {
+        WireStep {
+            kind: StepKind::Call,
+            root,
+            target: target.split('.').map(str::to_owned).collect(),
+            args,
+            kwargs: vec![],
+            save: save.map(str::to_owned),
+            expect: ExpectKind::Any,
+            observe: false,
+            interrupt: None,
+        }
+    }
+}
+
 /// One case as a backend runs it.
 #[derive(Debug, Clone)]
 pub struct RunRequest {

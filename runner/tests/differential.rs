@@ -24,7 +24,7 @@ use sockconf::backend::python::PythonBackend;
 use sockconf::backend::reference::ReferenceBackend;
 use sockconf::backend::{Backend, Worker};
 use sockconf::case::{Needs, Root};
-use sockconf::protocol::{ExpectKind, Observed, Reply, RunRequest, StepKind, WireStep};
+use sockconf::protocol::{Observed, Reply, RunRequest, WireStep};
 use sockconf::value::Value;
 
 /// What a property's inputs came to: the backends agreed with every step returning, or with
@@ -100,33 +100,19 @@ fn config() -> Config {
 // ---------------------------------------------------------------------------------------
 // Requests
 
-fn step(root: Root, target: &str, args: Vec<Value>, save: Option<&str>) -> WireStep {
-    WireStep {
-        kind: StepKind::Call,
-        root,
-        target: target.split('.').map(str::to_owned).collect(),
-        args,
-        kwargs: vec![],
-        save: save.map(str::to_owned),
-        expect: ExpectKind::Any,
-        observe: false,
-        interrupt: None,
-    }
-}
-
 /// `socket.NAME(*args)`.
 fn call(name: &str, args: Vec<Value>) -> WireStep {
-    step(Root::Module, name, args, None)
+    WireStep::call(Root::Module, name, args, None)
 }
 
 /// `s = socket.socket(FAMILY, TYPE)`.
 fn make_socket(family: &str, kind: &str) -> WireStep {
-    step(Root::Module, "socket", vec![c(family), c(kind)], Some("s"))
+    WireStep::call(Root::Module, "socket", vec![c(family), c(kind)], Some("s"))
 }
 
 /// `s.METHOD(*args)` on the socket saved as `s`.
 fn method(name: &str, args: Vec<Value>) -> WireStep {
-    step(Root::Saved, &format!("s.{name}"), args, None)
+    WireStep::call(Root::Saved, &format!("s.{name}"), args, None)
 }
 
 fn c(name: &str) -> Value {

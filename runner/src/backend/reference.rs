@@ -616,25 +616,6 @@ mod tests {
     use super::*;
     use crate::case::Needs;
 
-    fn step(
-        root: Root,
-        target: &[&str],
-        args: Vec<Value>,
-        save: Option<&str>,
-    ) -> crate::protocol::WireStep {
-        crate::protocol::WireStep {
-            kind: StepKind::Call,
-            root,
-            target: target.iter().map(|s| (*s).to_owned()).collect(),
-            args,
-            kwargs: vec![],
-            save: save.map(str::to_owned),
-            expect: ExpectKind::Any,
-            observe: false,
-            interrupt: None,
-        }
-    }
-
     fn request(steps: Vec<crate::protocol::WireStep>, needs: Needs) -> RunRequest {
         RunRequest {
             id: "test".into(),
@@ -666,13 +647,13 @@ mod tests {
 
     #[test]
     fn a_socket_keeps_its_id() {
-        let mut get = step(Root::Saved, &["s"], vec![], None);
+        let mut get = crate::protocol::WireStep::call(Root::Saved, "s", vec![], None);
         get.kind = StepKind::Get;
         let reply = execute(&request(
             vec![
-                step(Root::Module, &["socket"], udp(), Some("s")),
+                crate::protocol::WireStep::call(Root::Module, "socket", udp(), Some("s")),
                 get,
-                step(Root::Module, &["socket"], udp(), None),
+                crate::protocol::WireStep::call(Root::Module, "socket", udp(), None),
             ],
             Needs::default(),
         ));
