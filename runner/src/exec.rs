@@ -117,6 +117,13 @@ pub struct Options {
     pub stop: Option<&'static AtomicBool>,
 }
 
+impl Options {
+    /// Whether [`Options::stop`] is set: no new case is to be taken.
+    pub fn stopped(&self) -> bool {
+        self.stop.is_some_and(|stop| stop.load(Ordering::Relaxed))
+    }
+}
+
 /// Whether `id` matches a filter: a `*`-wildcard pattern, or a plain substring.
 pub fn id_matches(id: &str, pattern: &str) -> bool {
     if !pattern.contains('*') {
@@ -590,7 +597,7 @@ pub fn run(
             let (slots, queues) = (&slots, &queues);
             scope.spawn(move || {
                 while let Some(i) = queues[first].next().or_else(|| queues[1 - first].next()) {
-                    if opts.stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
+                    if opts.stopped() {
                         break;
                     }
                     let case = &cases[i];

@@ -572,7 +572,7 @@ fn run(args: &RunArgs) -> ExitCode {
                 emit(&ready);
             }
         };
-        if opts.stop.is_some() && STDOUT_GONE.load(Ordering::Relaxed) {
+        if opts.stopped() {
             break;
         }
         match exec::run(backend.as_ref(), &cases, &opts, &report) {
@@ -594,7 +594,7 @@ fn run(args: &RunArgs) -> ExitCode {
         }
         say!("results written to {}", path.display());
     }
-    if opts.stop.is_some() && STDOUT_GONE.load(Ordering::Relaxed) {
+    if opts.stopped() {
         // Ended early, as a program that writes to a closed pipe is (128 + SIGPIPE).
         return ExitCode::from(EXIT_STOPPED);
     }
