@@ -2,8 +2,15 @@
 //! every backend runs each case in a fresh working folder of its own. And nothing is left
 //! in the temporary folder after a run, not even by a case cut short at its time limit.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
+use std::time::Duration;
+
+use common::{have_python3, run_bounded, sockconf};
+
+/// A full run on the reference and python3 takes seconds; this is for a hang.
+const LIMIT: Duration = Duration::from_secs(300);
 
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -25,26 +32,21 @@ fn a_full_run_leaves_the_callers_folder_as_it_was() {
     std::fs::write(here.path().join("already-here"), "x").expect("a file");
     let before = entries(here.path());
     let temp = tempfile::tempdir().expect("a temporary folder");
-    let python = Command::new("python3").arg("--version").output().is_ok();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sockconf"));
+    let mut cmd = sockconf();
     cmd.current_dir(here.path())
         .env("TMPDIR", temp.path())
-        .arg("run")
-        .arg("--backend")
-        .arg("reference");
-    if python {
-        cmd.arg("--python").arg("python3");
-    } else {
-        eprintln!("no python3 here: only the reference backend is checked");
+        .args(["run", "--backend", "reference"]);
+    if have_python3("the python3 half of a_full_run_leaves_the_callers_folder_as_it_was") {
+        cmd.args(["--python", "python3"]);
     }
-    let out = cmd.output().expect("sockconf runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let ran = run_bounded(&mut cmd, LIMIT);
     // Whether every case passed is the conformance tests' business (a timing case may be
     // late on a loaded machine); here the run must have happened.
     assert!(
-        matches!(out.status.code(), Some(0 | 1)) && stdout.contains("reference: "),
-        "the suite ran: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+        matches!(ran.code(), Some(0 | 1)) && ran.stdout.contains("reference: "),
+        "the suite ran: {}{}",
+        ran.stdout,
+        ran.stderr
     );
     assert_eq!(entries(here.path()), before, "the caller's folder changed");
     assert_eq!(entries(temp.path()), Vec::<String>::new(), "left in TMPDIR");
@@ -78,18 +80,20 @@ cases:
     )
     .expect("a case file");
     let temp = tempfile::tempdir().expect("a temporary folder");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sockconf"));
+    let mut cmd = sockconf();
     cmd.env("TMPDIR", temp.path())
         .arg("run")
         .arg("--cases")
         .arg(cases.path())
-        .arg("--backend")
-        .arg("reference");
-    if Command::new("python3").arg("--version").output().is_ok() {
-        cmd.arg("--python").arg("python3");
+        .args(["--backend", "reference"]);
+    if have_python3("the python3 half of cases_cut_short_leave_no_temporary_files") {
+        cmd.args(["--python", "python3"]);
     }
-    let out = cmd.output().expect("sockconf runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("TIMEOUT     a.blocks"), "{stdout}");
+    let ran = run_bounded(&mut cmd, LIMIT);
+    assert!(
+        ran.stdout.contains("TIMEOUT     a.blocks"),
+        "{}",
+        ran.stdout
+    );
     assert_eq!(entries(temp.path()), Vec::<String>::new(), "left in TMPDIR");
 }
